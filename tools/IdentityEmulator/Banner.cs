@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text;
+
+namespace IdentityEmulator;
+
+/// <summary>What the emulator prints at start: the settings a Function app or API needs to use it.</summary>
+internal sealed record Banner(string Text, IReadOnlyDictionary<string, string> Environment)
+{
+    public static Banner Describe(EmulatorApp emulator)
+    {
+        var tenant = emulator.State.Tenant;
+        var environment = new Dictionary<string, string>(emulator.ManagedIdentityEnvironment)
+        {
+            ["AZURE_TENANT_ID"] = emulator.TenantId.ToString(),
+        };
+
+        var text = new StringBuilder()
+            .AppendLine(CultureInfo.InvariantCulture, $"Identity emulator listening on {emulator.BaseAddress}")
+            .AppendLine(CultureInfo.InvariantCulture, $"Tenant {tenant.TenantId}: {tenant.ManagedIdentities.Count} managed identities, {tenant.ServicePrincipals.Count} service principals, {tenant.Users.Count} users")
+            .AppendLine()
+            .AppendLine("Managed identity, App Service / Functions protocol (ManagedIdentityCredential, DefaultAzureCredential):");
+        foreach (var (key, value) in environment)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {key}={value}");
+        }
+
+        return new Banner(
+            text.AppendLine()
+                .AppendLine("Managed identity, IMDS protocol instead:")
+                .AppendLine(CultureInfo.InvariantCulture, $"  AZURE_POD_IDENTITY_AUTHORITY_HOST={emulator.BaseAddress.ToString().TrimEnd('/')}")
+                .AppendLine()
+                .AppendLine(CultureInfo.InvariantCulture, $"Microsoft Graph base URL:  {emulator.GraphBaseUrl}")
+                .AppendLine(CultureInfo.InvariantCulture, $"OpenID metadata (v2.0):    {emulator.OpenIdConfigurationV2}")
+                .AppendLine(CultureInfo.InvariantCulture, $"OpenID metadata (v1.0):    {emulator.OpenIdConfigurationV1}")
+                .AppendLine(CultureInfo.InvariantCulture, $"Admin (faults, counters):  {new Uri(emulator.BaseAddress, "_emulator/")}")
+                .AppendLine()
+                .Append("Press Ctrl+C to stop.")
+                .ToString(),
+            environment);
+    }
+}

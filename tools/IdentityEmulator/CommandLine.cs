@@ -1,0 +1,115 @@
+using System.Globalization;
+using IdentityEmulator.Faults;
+
+namespace IdentityEmulator;
+
+/// <summary>A command-line mistake; the message says which argument and what it accepts.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Parses the emulator's command line into <see cref="EmulatorOptions"/>.</summary>
+internal static class CommandLine
+{
+    public const string Usage = """
+        Usage: dotnet run --project tools/IdentityEmulator -- [options]
+
+          --tenant <file>          tenant file (default: tenant.sample.json next to the emulator)
+          --port <n>               port on 127.0.0.1 (default 5180; 0 picks a free port)
+          --host <address>         address to bind (default 127.0.0.1)
+          --allow-remote           allow --host to be a non-loopback address
+          --key-file <file>        PEM RSA signing key, created if missing (default: a new key each run)
+          --token-lifetime <span>  token lifetime, e.g. 24h, 90m, 600s (default 24h)
+          --identity-header <v>    the IDENTITY_HEADER secret (default: random each run)
+          --faults <file>          JSON fault rules to start with (see README)
+          --env-file <file>        also write the environment variables for a Function app to this file
+          --help                   show this text
+        """;
+
+    public static (EmulatorOptions Options, string? EnvFile, bool Help) Parse(string[] args)
+    {
+        var options = new EmulatorOptions { ConsoleLogging = true };
+        string? envFile = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var name = args[i];
+            switch (name)
+            {
+                case "--help" or "-h":
+                    return (options, null, true);
+                case "--allow-remote":
+                    options = options with { AllowRemote = true };
+                    break;
+                case "--tenant":
+                    options = options with { TenantFile = Value(args, ref i) };
+                    break;
+                case "--port":
+                    options = options with { Port = Port(Value(args, ref i)) };
+                    break;
+                case "--host":
+                    options = options with { Host = Value(args, ref i) };
+                    break;
+                case "--key-file":
+                    options = options with { KeyFile = Value(args, ref i) };
+                    break;
+                case "--token-lifetime":
+                    options = options with { TokenLifetime = Lifetime(Value(args, ref i)) };
+                    break;
+                case "--identity-header":
+                    options = options with { IdentityHeader = Value(args, ref i) };
+                    break;
+                case "--faults":
+                    options = options with { Faults = Faults(Value(args, ref i)) };
+                    break;
+                case "--env-file":
+                    envFile = Value(args, ref i);
+                    break;
+                default:
+                    throw new UsageException($"unknown argument '{name}'");
+            }
+        }
+
+        return (options, envFile, false);
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new UsageException($"{args[i]} needs a value");
+        }
+
+        return args[++i];
+    }
+
+    private static int Port(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
+            ? port
+            : throw new UsageException($"--port '{text}' is not a port number (0-65535)");
+
+    private static TimeSpan Lifetime(string text)
+    {
+        if (text.Length >= 2 && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            switch (text[^1])
+            {
+                case 'h': return TimeSpan.FromHours(n);
+                case 'm': return TimeSpan.FromMinutes(n);
+                case 's': return TimeSpan.FromSeconds(n);
+            }
+        }
+
+        throw new UsageException($"--token-lifetime '{text}' is not a duration such as 24h, 90m or 600s");
+    }
+
+    private static IReadOnlyList<FaultRule> Faults(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return FaultRules.ReadAsync(stream, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            throw new UsageException($"--faults {path}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using IdentityEmulator.Faults;
+
+namespace IdentityEmulator;
+
+/// <summary>How to start an emulator: its tenant, its address and the lifetime of the tokens it issues.</summary>
+public sealed record EmulatorOptions
+{
+    public const int DefaultPort = 5180;
+
+    /// <summary>Path of the tenant file. Ignored when <see cref="TenantJson"/> is set.</summary>
+    public string? TenantFile { get; init; }
+
+    /// <summary>The tenant file's content, for tests that build a tenant in code.</summary>
+    public string? TenantJson { get; init; }
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port; <see cref="EmulatorApp.BaseAddress"/> tells which.</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Binding to a non-loopback address hands tokens to anyone who can reach it, so it must be asked for.</summary>
+    public bool AllowRemote { get; init; }
+
+    /// <summary>A PEM RSA private key, created if missing, so tokens survive an emulator restart.</summary>
+    public string? KeyFile { get; init; }
+
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The IDENTITY_HEADER secret; random per run when not set.</summary>
+    public string? IdentityHeader { get; init; }
+
+    public IReadOnlyList<FaultRule> Faults { get; init; } = [];
+
+    /// <summary>Write ASP.NET Core's warnings and errors to the console (the command line does; tests do not).</summary>
+    public bool ConsoleLogging { get; init; }
+}
+
+/// <summary>An option that cannot work; the message says which and why.</summary>
+public sealed class EmulatorConfigurationException(string message) : Exception(message);

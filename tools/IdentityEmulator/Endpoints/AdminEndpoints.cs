@@ -1,0 +1,66 @@
+using System.Text.Json;
+using IdentityEmulator.Faults;
+
+namespace IdentityEmulator.Endpoints;
+
+/// <summary>
+/// Test and operator controls: request counters and fault rules. Answered only to loopback callers, even when the
+/// emulator was bound to another address on purpose.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public const string Prefix = "/_emulator";
+
+    public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup(Prefix).AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote)
+                ? await next(context)
+                : Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "The emulator's admin endpoints answer loopback callers only."));
+
+        admin.MapGet("/health", (EmulatorState state) => Results.Json(new { status = "ok", tenantId = state.Tenant.TenantId }));
+        admin.MapGet("/counters", (EmulatorState state) => Results.Json(state.Counters.Snapshot()));
+        admin.MapDelete("/counters", (EmulatorState state) =>
+        {
+            state.Counters.Reset();
+            return Results.NoContent();
+        });
+        admin.MapGet("/faults", (EmulatorState state) => Results.Json(state.Faults.Rules));
+        admin.MapPost("/faults", AddFaultsAsync);
+        admin.MapDelete("/faults", (EmulatorState state) =>
+        {
+            state.Faults.Clear();
+            return Results.NoContent();
+        });
+        return app;
+    }
+
+    // Accepts one rule or an array of rules, all or nothing.
+    private static async Task<IResult> AddFaultsAsync(HttpContext context, EmulatorState state)
+    {
+        IReadOnlyList<FaultRule> rules;
+        try
+        {
+            rules = await FaultRules.ReadAsync(context.Request.Body, context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid fault rule", detail: $"The body is not a fault rule or an array of them: {e.Message}");
+        }
+
+        foreach (var rule in rules)
+        {
+            if (FaultInjector.Validate(rule) is { } error)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid fault rule", detail: error);
+            }
+        }
+
+        foreach (var rule in rules)
+        {
+            state.Faults.Add(rule);
+        }
+
+        return Results.Json(state.Faults.Rules, statusCode: StatusCodes.Status201Created);
+    }
+}

@@ -1,0 +1,57 @@
+namespace IdentityEmulator.Faults;
+
+/// <summary>
+/// The first thing every emulated endpoint does: count the request, wait out any injected latency, and let a
+/// scripted fault answer in the endpoint's own error shape.
+/// </summary>
+internal sealed class EndpointGate(FaultInjector faults, RequestCounters counters)
+{
+    public async Task<FaultStep?> EnterAsync(HttpContext context, string endpoint, string? resource)
+    {
+        counters.Increment(endpoint, resource);
+        var decision = faults.Next(endpoint, resource);
+        if (decision.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(decision.Delay, context.RequestAborted);
+        }
+
+        return decision.Step;
+    }
+
+    /// <summary>The answer a scripted step gives, or null when the endpoint should answer normally.</summary>
+    public static IResult? Render(FaultStep? step, Func<int, string, IResult> error) => step?.Fault switch
+    {
+        FaultKind.Status => new WithRetryAfter(error(step.Status, $"Injected fault: status {step.Status}."), step.RetryAfterSeconds),
+        FaultKind.Drop => new DroppedConnection(),
+        FaultKind.MalformedJson => Results.Text("{\"value\": [{\"id\": ", "application/json", statusCode: 200),
+        _ => null,
+    };
+
+    private sealed class WithRetryAfter(IResult inner, int? seconds) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            if (seconds is { } s)
+            {
+                httpContext.Response.Headers.RetryAfter = s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+
+    // Promises a longer body than it sends, then resets the connection: the client sees the response end
+    // prematurely, as when a platform endpoint restarts mid-answer.
+    private sealed class DroppedConnection : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = StatusCodes.Status200OK;
+            httpContext.Response.ContentType = "application/json";
+            httpContext.Response.ContentLength = 4096;
+            await httpContext.Response.WriteAsync("{\"access_token\":\"", httpContext.RequestAborted);
+            await httpContext.Response.Body.FlushAsync(httpContext.RequestAborted);
+            httpContext.Abort();
+        }
+    }
+}

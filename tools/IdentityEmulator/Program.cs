@@ -1,0 +1,34 @@
+using IdentityEmulator;
+
+// Exit codes: 0 stopped normally, 2 command-line mistake, 3 unusable configuration (tenant file, key file, address).
+try
+{
+    var (options, envFile, help) = CommandLine.Parse(args);
+    if (help)
+    {
+        Console.WriteLine(CommandLine.Usage);
+        return 0;
+    }
+
+    await using var emulator = await EmulatorApp.StartAsync(options);
+    var banner = Banner.Describe(emulator);
+    Console.WriteLine(banner.Text);
+    if (envFile is not null)
+    {
+        await File.WriteAllLinesAsync(envFile, banner.Environment.Select(kv => $"{kv.Key}={kv.Value}"));
+    }
+
+    await emulator.WaitForShutdownAsync();
+    return 0;
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"identity-emulator: {e.Message}");
+    Console.Error.WriteLine(CommandLine.Usage);
+    return 2;
+}
+catch (EmulatorConfigurationException e)
+{
+    Console.Error.WriteLine($"identity-emulator: {e.Message}");
+    return 3;
+}

@@ -1,0 +1,66 @@
+namespace IdentityEmulator.Tenant;
+
+internal sealed record ManagedIdentity(string Name, bool IsSystemAssigned, Guid ObjectId, Guid ClientId, string ResourceId);
+
+internal sealed record AppRole(
+    Guid Id,
+    string Value,
+    string DisplayName,
+    string Description,
+    IReadOnlyList<string> AllowedMemberTypes,
+    bool IsEnabled)
+{
+    // Only roles that list "Application" can be assigned to a service principal or managed identity and appear in
+    // app-only tokens; "User" roles go to users and groups.
+    public bool AllowsApplications => IsEnabled && AllowedMemberTypes.Contains("Application", StringComparer.OrdinalIgnoreCase);
+}
+
+internal enum ServicePrincipalType
+{
+    Application,
+    ManagedIdentity,
+}
+
+internal sealed record ServicePrincipal(
+    Guid Id,
+    Guid AppId,
+    string DisplayName,
+    ServicePrincipalType Type,
+    IReadOnlyList<string> ServicePrincipalNames,
+    IReadOnlyList<AppRole> AppRoles,
+    int AccessTokenVersion,
+    IReadOnlyList<string> AlternativeNames)
+{
+    public AppRole? FindRole(Guid roleId) => AppRoles.FirstOrDefault(r => r.Id == roleId);
+}
+
+internal sealed record AppRoleAssignment(string Id, Guid PrincipalId, Guid ResourceId, Guid AppRoleId, DateTimeOffset CreatedDateTime);
+
+internal sealed record User(
+    Guid Id,
+    string DisplayName,
+    string UserPrincipalName,
+    string? Mail,
+    string? GivenName,
+    string? Surname,
+    string? JobTitle,
+    string? Department,
+    string? OfficeLocation,
+    string? MobilePhone,
+    IReadOnlyList<string> BusinessPhones,
+    bool AccountEnabled);
+
+/// <summary>What a resource or scope in a token request resolved to, and the audience its token carries.</summary>
+internal sealed record ResolvedResource(ServicePrincipal ServicePrincipal, string Audience, int TokenVersion);
+
+/// <summary>How a token request names its managed identity: nothing (system-assigned) or one of the ids.</summary>
+internal readonly record struct IdentitySelector(string? ClientId, string? ObjectId, string? ResourceId)
+{
+    public bool IsDefault => ClientId is null && ObjectId is null && ResourceId is null;
+
+    public override string ToString() =>
+        ClientId is not null ? $"client_id {ClientId}"
+        : ObjectId is not null ? $"object_id {ObjectId}"
+        : ResourceId is not null ? $"mi_res_id {ResourceId}"
+        : "the system-assigned identity";
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using IdentityEmulator.Tenant;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IdentityEmulator.Tokens;
+
+/// <summary>An issued access token and when it expires.</summary>
+internal sealed record IssuedToken(string AccessToken, DateTimeOffset IssuedAt, DateTimeOffset ExpiresOn);
+
+/// <summary>Mints access tokens shaped like Entra's app-only tokens for managed identities.</summary>
+internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, TimeProvider time, TimeSpan lifetime)
+{
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    public TimeSpan Lifetime { get; } = lifetime;
+
+    public static string V1Issuer(Guid tenantId) => $"https://sts.windows.net/{tenantId}/";
+
+    public static string V2Issuer(Guid tenantId) => $"https://login.microsoftonline.com/{tenantId}/v2.0";
+
+    public IssuedToken Issue(ManagedIdentity identity, ResolvedResource resource)
+    {
+        var now = time.GetUtcNow();
+        // Entra back-dates nbf by five minutes to absorb clock skew between it and the resource.
+        var notBefore = now.AddMinutes(-5);
+        var expires = now.Add(Lifetime);
+        var tid = tenant.TenantId.ToString();
+        var isV2 = resource.TokenVersion == 2;
+
+        var claims = new Dictionary<string, object>
+        {
+            ["aud"] = resource.Audience,
+            ["iss"] = isV2 ? V2Issuer(tenant.TenantId) : V1Issuer(tenant.TenantId),
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = notBefore.ToUnixTimeSeconds(),
+            ["exp"] = expires.ToUnixTimeSeconds(),
+            ["idtyp"] = "app",
+            ["oid"] = identity.ObjectId.ToString(),
+            ["sub"] = identity.ObjectId.ToString(),
+            ["tid"] = tid,
+            ["uti"] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
+            ["ver"] = isV2 ? "2.0" : "1.0",
+            ["xms_mirid"] = identity.ResourceId,
+        };
+
+        if (isV2)
+        {
+            claims["azp"] = identity.ClientId.ToString();
+            claims["azpacr"] = "2";
+        }
+        else
+        {
+            claims["appid"] = identity.ClientId.ToString();
+            claims["appidacr"] = "2";
+            claims["idp"] = V1Issuer(tenant.TenantId);
+        }
+
+        // Entra omits the claim altogether when the identity holds no role on the resource; an API must treat a
+        // missing roles claim exactly like a missing role.
+        var roles = tenant.RolesOf(identity.ObjectId, resource.ServicePrincipal);
+        if (roles.Count > 0)
+        {
+            claims["roles"] = roles.ToArray();
+        }
+
+        var token = Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            SigningCredentials = keys.Credentials,
+            TokenType = "JWT",
+        });
+        return new IssuedToken(token, now, expires);
+    }
+}
