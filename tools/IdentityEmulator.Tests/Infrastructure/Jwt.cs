@@ -1,0 +1,11 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace IdentityEmulator.Tests.Infrastructure;
+
+internal static class Jwt
+{
+    public static JsonWebToken Read(string token) => new(token);
+
+    public static IReadOnlyList<string> Roles(JsonWebToken token) =>
+        [.. token.Claims.Where(c => c.Type == "roles").Select(c => c.Value)];
+}

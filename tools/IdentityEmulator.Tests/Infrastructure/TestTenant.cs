@@ -1,0 +1,112 @@
+using System.Text.Json;
+using IdentityEmulator.Tenant;
+
+namespace IdentityEmulator.Tests.Infrastructure;
+
+/// <summary>
+/// A tenant with fresh ids for one test. Fresh ids matter: MSAL caches managed-identity tokens process-wide by
+/// identity and resource, so a test that reused another test's client id or App ID URI could be handed a token
+/// that a different emulator instance signed.
+/// </summary>
+internal sealed class TestTenant
+{
+    public Guid TenantId { get; } = Guid.NewGuid();
+
+    public Guid SystemObjectId { get; } = Guid.NewGuid();
+
+    public Guid SystemClientId { get; } = Guid.NewGuid();
+
+    public Guid UserAssignedObjectId { get; } = Guid.NewGuid();
+
+    public Guid UserAssignedClientId { get; } = Guid.NewGuid();
+
+    /// <summary>A second user-assigned identity that holds AppRoleAssignment.ReadWrite.All, as an admin script would.</summary>
+    public Guid AdminObjectId { get; } = Guid.NewGuid();
+
+    public Guid AdminClientId { get; } = Guid.NewGuid();
+
+    public Guid GraphServicePrincipalId { get; } = Guid.NewGuid();
+
+    public Guid ApiAppId { get; } = Guid.NewGuid();
+
+    public Guid ApiServicePrincipalId { get; } = Guid.NewGuid();
+
+    public Guid ApiReadRoleId { get; } = Guid.NewGuid();
+
+    public Guid ApiWriteRoleId { get; } = Guid.NewGuid();
+
+    public string ApiAppIdUri => $"api://{ApiAppId}";
+
+    public int ApiTokenVersion { get; init; } = 2;
+
+    public int UserCount { get; init; } = 5;
+
+    /// <summary>App roles of the system-assigned identity: (resource service principal, role id).</summary>
+    public List<(Guid Resource, Guid Role)> SystemAssignments { get; } = [];
+
+    public TestTenant AssignGraphToSystem(Guid role)
+    {
+        SystemAssignments.Add((GraphServicePrincipalId, role));
+        return this;
+    }
+
+    public TestTenant AssignApiToSystem(Guid role)
+    {
+        SystemAssignments.Add((ApiServicePrincipalId, role));
+        return this;
+    }
+
+    public static TestTenant WithUserReadAll() => new TestTenant().AssignGraphToSystem(MicrosoftGraph.UserReadAll.Id);
+
+    public string ToJson()
+    {
+        var assignments = SystemAssignments.Select(a => new { principalId = SystemObjectId, resourceId = a.Resource, appRoleId = a.Role })
+            .Append(new { principalId = AdminObjectId, resourceId = GraphServicePrincipalId, appRoleId = MicrosoftGraph.AppRoleAssignmentReadWriteAll.Id })
+            .Append(new { principalId = AdminObjectId, resourceId = GraphServicePrincipalId, appRoleId = MicrosoftGraph.ApplicationReadAll.Id });
+        return JsonSerializer.Serialize(new
+        {
+            tenantId = TenantId,
+            managedIdentities = new object[]
+            {
+                new { name = "func-test", type = "systemAssigned", objectId = SystemObjectId, clientId = SystemClientId },
+                new { name = "id-test-user", type = "userAssigned", objectId = UserAssignedObjectId, clientId = UserAssignedClientId },
+                new { name = "id-test-admin", type = "userAssigned", objectId = AdminObjectId, clientId = AdminClientId },
+            },
+            applications = new[]
+            {
+                new
+                {
+                    displayName = "Test API",
+                    appId = ApiAppId,
+                    identifierUris = new[] { ApiAppIdUri },
+                    requestedAccessTokenVersion = ApiTokenVersion,
+                    appRoles = new[]
+                    {
+                        new { id = ApiReadRoleId, value = "Api.Read", allowedMemberTypes = new[] { "Application" } },
+                        new { id = ApiWriteRoleId, value = "Api.Write", allowedMemberTypes = new[] { "Application" } },
+                    },
+                },
+            },
+            servicePrincipals = new[]
+            {
+                new { id = GraphServicePrincipalId, appId = MicrosoftGraph.AppId },
+                new { id = ApiServicePrincipalId, appId = ApiAppId },
+            },
+            appRoleAssignments = assignments,
+            users = Enumerable.Range(1, UserCount).Select(i => new
+            {
+                id = Guid.NewGuid(),
+                displayName = $"{(i % 2 == 0 ? "Alex" : "Bea")} User {i:D3}",
+                userPrincipalName = $"user{i:D3}@contoso.example",
+                mail = $"user{i:D3}@contoso.example",
+                jobTitle = "Tester",
+            }),
+        });
+    }
+
+    public async Task<EmulatorApp> StartAsync(Func<EmulatorOptions, EmulatorOptions>? configure = null)
+    {
+        var options = new EmulatorOptions { Port = 0, TenantJson = ToJson() };
+        return await EmulatorApp.StartAsync(configure is null ? options : configure(options));
+    }
+}
