@@ -41,26 +41,20 @@ internal sealed class TestTenant
 
     public int UserCount { get; init; } = 5;
 
-    /// <summary>App roles of the system-assigned identity: (resource service principal, role id).</summary>
-    public List<(Guid Resource, Guid Role)> SystemAssignments { get; } = [];
+    /// <summary>App-role assignments beyond the admin identity's: (principal, resource service principal, role id).</summary>
+    public List<(Guid Principal, Guid Resource, Guid Role)> Assignments { get; } = [];
 
-    public TestTenant AssignGraphToSystem(Guid role)
+    public TestTenant Assign(Guid principal, Guid resource, Guid role)
     {
-        SystemAssignments.Add((GraphServicePrincipalId, role));
+        Assignments.Add((principal, resource, role));
         return this;
     }
 
-    public TestTenant AssignApiToSystem(Guid role)
-    {
-        SystemAssignments.Add((ApiServicePrincipalId, role));
-        return this;
-    }
-
-    public static TestTenant WithUserReadAll() => new TestTenant().AssignGraphToSystem(MicrosoftGraph.UserReadAll.Id);
+    public TestTenant AssignApiToSystem(Guid role) => Assign(SystemObjectId, ApiServicePrincipalId, role);
 
     public string ToJson()
     {
-        var assignments = SystemAssignments.Select(a => new { principalId = SystemObjectId, resourceId = a.Resource, appRoleId = a.Role })
+        var assignments = Assignments.Select(a => new { principalId = a.Principal, resourceId = a.Resource, appRoleId = a.Role })
             .Append(new { principalId = AdminObjectId, resourceId = GraphServicePrincipalId, appRoleId = MicrosoftGraph.AppRoleAssignmentReadWriteAll.Id })
             .Append(new { principalId = AdminObjectId, resourceId = GraphServicePrincipalId, appRoleId = MicrosoftGraph.ApplicationReadAll.Id });
         return JsonSerializer.Serialize(new
