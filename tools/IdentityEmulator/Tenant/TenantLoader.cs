@@ -82,7 +82,7 @@ internal static class TenantLoader
             errors.Add("managedIdentities: at most one identity can be systemAssigned (an Azure resource has one)");
         }
 
-        var applications = new Dictionary<Guid, ApplicationDocument>();
+        var applications = new Dictionary<Guid, (ApplicationDocument Document, List<AppRole> Roles)>();
         for (var i = 0; i < document.Applications.Count; i++)
         {
             var app = document.Applications[i];
@@ -102,7 +102,7 @@ internal static class TenantLoader
                 }
             }
 
-            if (!applications.TryAdd(appId, app) && appId != Guid.Empty)
+            if (!applications.TryAdd(appId, (app, Roles(app.AppRoles, at, errors))) && appId != Guid.Empty)
             {
                 errors.Add($"{at}.appId '{appId}' is used by another application");
             }
@@ -115,8 +115,9 @@ internal static class TenantLoader
             var at = $"servicePrincipals[{i}]";
             var id = errors.Guid(sp.Id, $"{at}.id");
             var appId = errors.Guid(sp.AppId, $"{at}.appId");
-            if (applications.TryGetValue(appId, out var app))
+            if (applications.TryGetValue(appId, out var registered))
             {
+                var app = registered.Document;
                 if (sp.AppRoles is not null || sp.ServicePrincipalNames is not null)
                 {
                     errors.Add($"{at}: appRoles and servicePrincipalNames come from applications[] for appId '{appId}'; remove them here");
@@ -124,7 +125,7 @@ internal static class TenantLoader
 
                 servicePrincipals.Add(new ServicePrincipal(
                     id, appId, sp.DisplayName ?? app.DisplayName ?? "", ServicePrincipalType.Application,
-                    [.. app.IdentifierUris, appId.ToString()], Roles(app.AppRoles, $"applications[{document.Applications.IndexOf(app)}]", errors),
+                    [.. app.IdentifierUris, appId.ToString()], registered.Roles,
                     app.RequestedAccessTokenVersion ?? 1, []));
             }
             else if (appId == MicrosoftGraph.AppId)

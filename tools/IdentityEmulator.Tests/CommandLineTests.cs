@@ -1,0 +1,99 @@
+using System.Diagnostics;
+
+namespace IdentityEmulator.Tests;
+
+/// <summary>The emulator as a user runs it: a separate process started from the built assembly.</summary>
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task Run_WithFreePort_PrintsEnvironmentForFunctionAppAndServesTokens()
+    {
+        var envFile = Path.Combine(Path.GetTempPath(), $"emulator-{Guid.NewGuid()}.env");
+        using var process = Start("--port", "0", "--env-file", envFile);
+        try
+        {
+            var banner = await ReadUntilAsync(process, "Press Ctrl+C to stop.");
+            var endpoint = banner.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("IDENTITY_ENDPOINT=http://127.0.0.1:", StringComparison.Ordinal));
+            var header = banner.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("IDENTITY_HEADER=", StringComparison.Ordinal));
+            using var request = new HttpRequestMessage(HttpMethod.Get, endpoint["IDENTITY_ENDPOINT=".Length..] + "?api-version=2019-08-01&resource=https://graph.microsoft.com");
+            request.Headers.Add("X-IDENTITY-HEADER", header["IDENTITY_HEADER=".Length..]);
+
+            using var response = await Infrastructure.EmulatorHttp.Client.SendAsync(request);
+
+            Assert.True(response.IsSuccessStatusCode);
+            Assert.Contains("AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:", banner, StringComparison.Ordinal);
+            Assert.Contains("Microsoft Graph base URL:", banner, StringComparison.Ordinal);
+            Assert.Contains(endpoint, await File.ReadAllLinesAsync(envFile));
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            File.Delete(envFile);
+        }
+    }
+
+    [Theory]
+    [InlineData(3, "not a loopback address", "--host", "0.0.0.0")]
+    [InlineData(2, "--port 'abc' is not a port number", "--port", "abc")]
+    [InlineData(2, "unknown argument '--tennant'", "--tennant", "x.json")]
+    [InlineData(2, "--token-lifetime '1d' is not a duration", "--token-lifetime", "1d")]
+    [InlineData(3, "cannot read the tenant file", "--tenant", "/nonexistent/tenant.json")]
+    public async Task Run_WithBadArguments_ExitsWithCodeAndMessageWithoutStackTrace(int exitCode, string message, params string[] args)
+    {
+        using var process = Start(args);
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(exitCode, process.ExitCode);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithInvalidTenantFile_ExitsNamingTheField()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"tenant-{Guid.NewGuid()}.json");
+        await File.WriteAllTextAsync(file, """{ "tenantId": "11111111-1111-1111-1111-111111111111", "users": [ { "id": "nope", "displayName": "U", "userPrincipalName": "u@x" } ] }""");
+        try
+        {
+            using var process = Start("--tenant", file, "--port", "0");
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+
+            Assert.Equal(3, process.ExitCode);
+            Assert.Contains("users[0].id 'nope' is not a GUID", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(typeof(EmulatorApp).Assembly.Location);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private static async Task<string> ReadUntilAsync(Process process, string marker)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var text = new System.Text.StringBuilder();
+        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            text.AppendLine(line);
+            if (line.Contains(marker, StringComparison.Ordinal))
+            {
+                return text.ToString();
+            }
+        }
+
+        throw new InvalidOperationException($"the emulator exited before printing '{marker}': {text}");
+    }
+}
