@@ -6,10 +6,12 @@ namespace IdentityEmulator.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
-    public async Task Run_WithFreePort_PrintsEnvironmentForFunctionAppAndServesTokens()
+    public async Task Run_WithFreePortAndFaultsFile_PrintsEnvironmentServesTokensAndLoadsFaults()
     {
         var envFile = Path.Combine(Path.GetTempPath(), $"emulator-{Guid.NewGuid()}.env");
-        using var process = Start("--port", "0", "--env-file", envFile);
+        var faultsFile = Path.Combine(Path.GetTempPath(), $"faults-{Guid.NewGuid()}.json");
+        await File.WriteAllTextAsync(faultsFile, """[ { "endpoint": "graph", "failureRate": 0.2 } ] // a comment is allowed""");
+        using var process = Start("--port", "0", "--env-file", envFile, "--faults", faultsFile);
         try
         {
             var banner = await ReadUntilAsync(process, "Press Ctrl+C to stop.");
@@ -19,8 +21,10 @@ public sealed class CommandLineTests
             request.Headers.Add("X-IDENTITY-HEADER", header["IDENTITY_HEADER=".Length..]);
 
             using var response = await Infrastructure.EmulatorHttp.Client.SendAsync(request);
+            var faults = await Infrastructure.EmulatorHttp.Client.GetStringAsync(new Uri(new Uri(endpoint["IDENTITY_ENDPOINT=".Length..]), "/_emulator/faults"));
 
             Assert.True(response.IsSuccessStatusCode);
+            Assert.Contains("\"failureRate\":0.2", faults, StringComparison.Ordinal);
             Assert.Contains("AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:", banner, StringComparison.Ordinal);
             Assert.Contains("Microsoft Graph base URL:", banner, StringComparison.Ordinal);
             Assert.Contains(endpoint, await File.ReadAllLinesAsync(envFile));
@@ -29,6 +33,7 @@ public sealed class CommandLineTests
         {
             process.Kill(entireProcessTree: true);
             File.Delete(envFile);
+            File.Delete(faultsFile);
         }
     }
 
