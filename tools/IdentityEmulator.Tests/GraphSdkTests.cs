@@ -18,11 +18,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListUsers_WithTopSelectAndStartsWithFilter_ReturnsMatchingPageWithSelectedFields()
     {
-        var tenant = new TestTenant { UserCount = 10 };
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant { UserCount = 10 });
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Graph);
 
         var page = await graph.Users.GetAsync(r =>
         {
@@ -42,11 +39,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListUsers_WithPageIterator_FollowsNextLinkThroughEveryPage()
     {
-        var tenant = new TestTenant { UserCount = 25 };
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.DirectoryReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant { UserCount = 25 }, MicrosoftGraph.DirectoryReadAll.Id);
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Graph);
         var first = await graph.Users.GetAsync(r => r.QueryParameters.Top = 10);
         var seen = new List<string>();
 
@@ -65,11 +59,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListUsers_WithCount_RequiresConsistencyLevelEventual()
     {
-        var tenant = new TestTenant { UserCount = 7 };
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant { UserCount = 7 });
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Graph);
 
         var counted = await graph.Users.GetAsync(r =>
         {
@@ -86,10 +77,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListUsers_IdentityWithoutUserReadAll_Returns403AuthorizationRequestDenied()
     {
-        var tenant = new TestTenant();
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant());
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Graph);
 
         var error = await Assert.ThrowsAsync<ODataError>(() => graph.Users.GetAsync());
 
@@ -100,10 +89,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListUsers_TokenForAnotherAudience_Returns401InvalidAuthenticationToken()
     {
-        var tenant = new TestTenant();
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant());
+        var (tenant, emulator) = (scenario.Tenant, scenario.Emulator);
         var credential = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(tenant.UserAssignedClientId.ToString()));
         var apiToken = await credential.GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None);
         using var http = new HttpClient();
@@ -120,11 +107,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task GetUser_ByIdAndByUserPrincipalName_ReturnsUserAndUnknownIs404()
     {
-        var tenant = new TestTenant { UserCount = 3 };
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant { UserCount = 3 });
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Graph);
 
         var byUpn = await graph.Users["user002@contoso.example"].GetAsync();
         var byId = await graph.Users[byUpn!.Id].GetAsync();
@@ -138,10 +122,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListServicePrincipals_FilterByAppId_FindsGraphWithRealRoleIds()
     {
-        var tenant = new TestTenant();
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.AdminClientId);
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant());
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Admin);
 
         var result = await graph.ServicePrincipals.GetAsync(r => r.QueryParameters.Filter = $"appId eq '{MicrosoftGraph.AppId}'");
 
@@ -155,10 +137,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task AssignAppRoleThroughGraph_RoleAppearsOnlyInTokensNotAlreadyCached()
     {
-        var tenant = new TestTenant { ApiTokenVersion = 1 };
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var admin = GraphClients.ForIdentity(emulator, tenant.AdminClientId);
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant { ApiTokenVersion = 1 });
+        var (tenant, emulator, admin) = (scenario.Tenant, scenario.Emulator, scenario.Admin);
         var app = new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(tenant.UserAssignedClientId.ToString()));
         var byUri = new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]);
         var before = await app.GetTokenAsync(byUri, CancellationToken.None);
@@ -183,10 +163,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task AppRoleAssignments_ListDuplicateAndDelete_BehaveAsGraph()
     {
-        var tenant = new TestTenant();
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var admin = GraphClients.ForIdentity(emulator, tenant.AdminClientId);
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant());
+        var (tenant, admin) = (scenario.Tenant, scenario.Admin);
         var api = admin.ServicePrincipals[tenant.ApiServicePrincipalId.ToString()];
         // A new object per request: the SDK's backing store sends only changed properties of an object it already sent.
         AppRoleAssignment Assignment() => new() { PrincipalId = tenant.SystemObjectId, ResourceId = tenant.ApiServicePrincipalId, AppRoleId = tenant.ApiWriteRoleId };
@@ -208,11 +186,8 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task AssignAppRole_WithoutAppRoleAssignmentPermission_Returns403()
     {
-        var tenant = new TestTenant();
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.DirectoryReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant(), MicrosoftGraph.DirectoryReadAll.Id);
+        var (tenant, emulator, graph) = (scenario.Tenant, scenario.Emulator, scenario.Graph);
 
         var error = await Assert.ThrowsAsync<ODataError>(() => graph.ServicePrincipals[tenant.ApiServicePrincipalId.ToString()].AppRoleAssignedTo.PostAsync(
             new AppRoleAssignment { PrincipalId = tenant.UserAssignedObjectId, ResourceId = tenant.ApiServicePrincipalId, AppRoleId = tenant.ApiReadRoleId }));
@@ -224,17 +199,14 @@ public sealed class GraphSdkTests
     [Fact]
     public async Task ListUsers_ThrottledThenUnavailable_GraphSdkRetriesHonouringRetryAfter()
     {
-        var tenant = new TestTenant();
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var emulator = await tenant.StartAsync();
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant());
+        var (emulator, graph) = (scenario.Emulator, scenario.Graph);
         emulator.AddFault(new FaultRule
         {
             Endpoint = "graph",
             Resource = "/v1.0/users",
             Sequence = [new FaultStep { Status = 429, RetryAfterSeconds = 1 }, new FaultStep { Status = 503, RetryAfterSeconds = 1 }],
         });
-        using var environment = ManagedIdentityEnvironment.AppService(emulator);
-        var graph = GraphClients.ForIdentity(emulator, tenant.UserAssignedClientId);
 
         var page = await graph.Users.GetAsync();
 

@@ -45,8 +45,7 @@ public sealed class ManagedIdentityCredentialTests
         await using var emulator = await tenant.StartAsync();
         using var environment = ManagedIdentityEnvironment.AppService(emulator);
 
-        var token = await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-            .GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None);
+        var token = await SystemAssignedTokenAsync(tenant.ApiAppIdUri);
 
         var jwt = Jwt.Read(token.Token);
         Assert.Equal(tenant.ApiAppIdUri, jwt.GetClaim("aud").Value);
@@ -78,8 +77,7 @@ public sealed class ManagedIdentityCredentialTests
         await using var emulator = await tenant.StartAsync();
         using var environment = ManagedIdentityEnvironment.AppService(emulator);
 
-        var token = await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-            .GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None);
+        var token = await SystemAssignedTokenAsync(tenant.ApiAppIdUri);
 
         Assert.False(Jwt.Read(token.Token).TryGetClaim("roles", out _));
     }
@@ -93,7 +91,7 @@ public sealed class ManagedIdentityCredentialTests
         var unknown = $"api://{Guid.NewGuid()}";
 
         var error = await Assert.ThrowsAsync<AuthenticationFailedException>(async () =>
-            await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned).GetTokenAsync(new TokenRequestContext([unknown + "/.default"]), CancellationToken.None));
+            await SystemAssignedTokenAsync(unknown));
 
         Assert.Contains("AADSTS500011", error.Message, StringComparison.Ordinal);
         Assert.Contains(unknown, error.Message, StringComparison.Ordinal);
@@ -120,8 +118,7 @@ public sealed class ManagedIdentityCredentialTests
         using var environment = ManagedIdentityEnvironment.Imds(emulator);
         var before = emulator.RequestCount("imds", tenant.ApiAppIdUri);
 
-        var token = await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-            .GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None);
+        var token = await SystemAssignedTokenAsync(tenant.ApiAppIdUri);
 
         var jwt = Jwt.Read(token.Token);
         Assert.Equal(tenant.SystemObjectId.ToString(), jwt.GetClaim("oid").Value);
@@ -138,7 +135,7 @@ public sealed class ManagedIdentityCredentialTests
         var unknown = $"api://{Guid.NewGuid()}";
 
         var error = await Assert.ThrowsAnyAsync<AuthenticationFailedException>(async () =>
-            await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned).GetTokenAsync(new TokenRequestContext([unknown + "/.default"]), CancellationToken.None));
+            await SystemAssignedTokenAsync(unknown));
 
         Assert.Contains("AADSTS500011", error.Message, StringComparison.Ordinal);
     }
@@ -185,8 +182,7 @@ public sealed class ManagedIdentityCredentialTests
         });
         using var environment = ManagedIdentityEnvironment.AppService(emulator);
 
-        var token = await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-            .GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None);
+        var token = await SystemAssignedTokenAsync(tenant.ApiAppIdUri);
 
         Assert.NotEmpty(token.Token);
         Assert.Equal(3, emulator.RequestCount("managedIdentity", tenant.ApiAppIdUri));
@@ -200,8 +196,7 @@ public sealed class ManagedIdentityCredentialTests
         emulator.AddFault(new FaultRule { Endpoint = "managedIdentity", Sequence = [new FaultStep { Status = 429, RetryAfterSeconds = 1 }] });
         using var environment = ManagedIdentityEnvironment.AppService(emulator);
 
-        var token = await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
-            .GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None);
+        var token = await SystemAssignedTokenAsync(tenant.ApiAppIdUri);
 
         Assert.NotEmpty(token.Token);
         Assert.Equal(2, emulator.RequestCount("managedIdentity", tenant.ApiAppIdUri));
@@ -218,7 +213,7 @@ public sealed class ManagedIdentityCredentialTests
         var options = new ManagedIdentityCredentialOptions(ManagedIdentityId.SystemAssigned) { Retry = { MaxRetries = 1, Delay = TimeSpan.FromMilliseconds(10) } };
 
         var error = await Assert.ThrowsAnyAsync<AuthenticationFailedException>(async () =>
-            await new ManagedIdentityCredential(options).GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None));
+            await SystemAssignedTokenAsync(tenant.ApiAppIdUri, options));
 
         Assert.Contains("ManagedIdentityCredential", error.Message, StringComparison.Ordinal);
     }
@@ -232,6 +227,10 @@ public sealed class ManagedIdentityCredentialTests
         using var environment = ManagedIdentityEnvironment.AppService(emulator);
 
         await Assert.ThrowsAnyAsync<AuthenticationFailedException>(async () =>
-            await new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned).GetTokenAsync(new TokenRequestContext([tenant.ApiAppIdUri + "/.default"]), CancellationToken.None));
+            await SystemAssignedTokenAsync(tenant.ApiAppIdUri));
     }
+
+    private static async Task<AccessToken> SystemAssignedTokenAsync(string resource, ManagedIdentityCredentialOptions? options = null) =>
+        await new ManagedIdentityCredential(options ?? new ManagedIdentityCredentialOptions(ManagedIdentityId.SystemAssigned))
+            .GetTokenAsync(new TokenRequestContext([resource + "/.default"]), CancellationToken.None);
 }
