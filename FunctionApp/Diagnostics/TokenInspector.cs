@@ -1,0 +1,88 @@
+using Azure.Core;
+using FunctionApp.Identity;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace FunctionApp.Diagnostics;
+
+/// <summary>What a token says, minus the token: its header, the claims that matter, and a verdict.</summary>
+public sealed record TokenReport(
+    string Target,
+    string Scope,
+    IReadOnlyDictionary<string, string?> Header,
+    IReadOnlyDictionary<string, object?> Claims,
+    TokenVerdict Verdict);
+
+public sealed record TokenVerdict(
+    bool Ok,
+    bool AudienceMatches,
+    IReadOnlyList<string> ExpectedAudiences,
+    IReadOnlyList<string> RequiredRoles,
+    IReadOnlyList<string> MissingRoles,
+    DateTimeOffset ExpiresOn,
+    int ExpiresInSeconds,
+    IReadOnlyList<string> Problems);
+
+/// <summary>
+/// Gets the token the app would use for a target and explains it. This replaces pasting tokens into a website:
+/// the raw token and its signature never leave the process.
+/// </summary>
+public sealed class TokenInspector(TokenCredential credential, IOptions<IdentityOptions> identity, TimeProvider time)
+{
+    private static readonly string[] ReportedClaims = ["aud", "iss", "tid", "oid", "appid", "azp", "idtyp", "ver", "roles", "exp", "nbf", "iat", "xms_mirid"];
+
+    public async Task<Outcome<TokenReport>> InspectAsync(TokenTarget target, CancellationToken cancellationToken)
+    {
+        AccessToken token;
+        try
+        {
+            token = await credential.GetTokenAsync(new TokenRequestContext([target.Scope]), cancellationToken);
+        }
+        catch (Exception e) when (CredentialFailures.Diagnose(e, target, identity.Value.Describe()) is { } diagnosis)
+        {
+            return diagnosis;
+        }
+
+        return Explain(target, token);
+    }
+
+    internal TokenReport Explain(TokenTarget target, AccessToken token)
+    {
+        var jwt = new JsonWebToken(token.Token);
+        var header = new Dictionary<string, string?> { ["alg"] = jwt.Alg, ["kid"] = jwt.Kid, ["typ"] = jwt.Typ };
+        var claims = new Dictionary<string, object?>();
+        foreach (var name in ReportedClaims)
+        {
+            var values = jwt.Claims.Where(c => c.Type == name).Select(c => c.Value).ToArray();
+            if (values.Length > 0)
+            {
+                claims[name] = name == "roles" ? values : values[0];
+            }
+        }
+
+        var roles = jwt.Claims.Where(c => c.Type == "roles").Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var audience = jwt.Audiences.ToList();
+        var audienceMatches = audience.Any(a => target.ExpectedAudiences.Contains(a, StringComparer.OrdinalIgnoreCase));
+        var missing = target.RequiredRoles.Where(r => !roles.Contains(r)).ToList();
+        var expiresIn = (int)Math.Max(0, (token.ExpiresOn - time.GetUtcNow()).TotalSeconds);
+
+        var problems = new List<string>();
+        if (!audienceMatches)
+        {
+            problems.Add($"The token's audience ({string.Join(", ", audience)}) is not {target.DisplayName}'s ({string.Join(" or ", target.ExpectedAudiences)}): " +
+                $"the app requests {target.Scope}; check that scope and the API's expected audience.");
+        }
+
+        if (missing.Count > 0)
+        {
+            problems.Add(roles.Count == 0
+                ? $"The token has no roles claim: the identity holds no application role on {target.DisplayName}. Assign {string.Join(", ", missing)} with {target.AssignHint}; " +
+                  "a token issued before the assignment keeps lacking it until it expires or the app restarts."
+                : $"The token lacks the role(s) {string.Join(", ", missing)} on {target.DisplayName}. Assign them with {target.AssignHint}; " +
+                  "a token issued before the assignment keeps lacking them until it expires or the app restarts.");
+        }
+
+        return new TokenReport(target.Name, target.Scope, header, claims,
+            new TokenVerdict(problems.Count == 0, audienceMatches, target.ExpectedAudiences, target.RequiredRoles, missing, token.ExpiresOn, expiresIn, problems));
+    }
+}

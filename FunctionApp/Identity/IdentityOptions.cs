@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FunctionApp.Identity;
+
+/// <summary>Which credential the app uses for every outgoing call. App settings: <c>Identity__*</c>.</summary>
+public sealed class IdentityOptions : IValidatableObject
+{
+    public const string SectionName = "Identity";
+
+    /// <summary>
+    /// <see cref="CredentialKind.ManagedIdentity"/> (the default, for Azure) or
+    /// <see cref="CredentialKind.DefaultAzureCredential"/> (for local runs).
+    /// </summary>
+    public CredentialKind Credential { get; set; } = CredentialKind.ManagedIdentity;
+
+    /// <summary>
+    /// Client id of a user-assigned identity, or empty for the system-assigned one. Deliberately not read from
+    /// AZURE_CLIENT_ID: that variable also configures other credentials, and a stray one must not silently switch
+    /// the app to a user-assigned identity.
+    /// </summary>
+    public string? UserAssignedClientId { get; set; }
+
+    /// <summary>How long before expiry a cached token is refreshed when Entra gives no refresh hint.</summary>
+    [Range(typeof(TimeSpan), "00:00:30", "01:00:00", ErrorMessage = "Identity__RefreshMargin must be between 00:00:30 and 01:00:00.")]
+    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool IsUserAssigned => !string.IsNullOrWhiteSpace(UserAssignedClientId);
+
+    /// <summary>Names the credential and identity for diagnostics, never a secret.</summary>
+    public string Describe() => Credential switch
+    {
+        CredentialKind.ManagedIdentity when IsUserAssigned => $"ManagedIdentityCredential (user-assigned, client id {UserAssignedClientId})",
+        CredentialKind.ManagedIdentity => "ManagedIdentityCredential (system-assigned)",
+        _ when IsUserAssigned => $"DefaultAzureCredential (managed identity: user-assigned, client id {UserAssignedClientId})",
+        _ => "DefaultAzureCredential (managed identity: system-assigned)",
+    };
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Enum.IsDefined(Credential))
+        {
+            yield return new ValidationResult(
+                "Identity__Credential must be ManagedIdentity or DefaultAzureCredential.", [nameof(Credential)]);
+        }
+
+        if (IsUserAssigned && !Guid.TryParse(UserAssignedClientId, out _))
+        {
+            yield return new ValidationResult(
+                $"Identity__UserAssignedClientId '{UserAssignedClientId}' is not a GUID; leave it empty for the system-assigned identity.",
+                [nameof(UserAssignedClientId)]);
+        }
+    }
+}
+
+public enum CredentialKind
+{
+    ManagedIdentity,
+    DefaultAzureCredential,
+}
