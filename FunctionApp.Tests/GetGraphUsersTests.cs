@@ -1,0 +1,189 @@
+using FunctionApp.Functions;
+using FunctionApp.Tests.Infrastructure;
+using IdentityEmulator.Faults;
+using IdentityEmulator.Tests.Infrastructure;
+using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
+
+namespace FunctionApp.Tests;
+
+/// <summary>GET /api/graph/users through the real credential, Graph SDK and HTTP stack against the emulator.</summary>
+[Collection(nameof(ManagedIdentityEnvironmentDefinition))]
+public sealed class GetGraphUsersTests
+{
+    private const string GraphResource = "https://graph.microsoft.com";
+
+    [Fact]
+    public async Task Run_WithTopAndSelect_ReturnsOnlySelectedFieldsOfOnePage()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant { UserCount = 10 });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?top=3&select=displayName,mail");
+
+        Assert.Equal(200, answer.Status);
+        var users = answer.Json.GetProperty("users").EnumerateArray().ToList();
+        Assert.Equal(3, users.Count);
+        Assert.All(users, u => Assert.Equal(["displayName", "mail"], u.EnumerateObject().Select(p => p.Name)));
+        Assert.True(answer.Json.GetProperty("nextPageAvailable").GetBoolean());
+        answer.AssertNoToken();
+    }
+
+    [Fact]
+    public async Task Run_WithPages_FollowsNextLinkUntilTheLastPage()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant { UserCount = 25 });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?top=10&pages=5");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(25, answer.Json.GetProperty("users").GetArrayLength());
+        Assert.Equal(3, answer.Json.GetProperty("pages").GetInt32());
+        Assert.False(answer.Json.GetProperty("nextPageAvailable").GetBoolean());
+        Assert.Equal(3, app.Emulator.RequestCount("graph", "/v1.0/users"));
+    }
+
+    [Fact]
+    public async Task Run_WithDisplayNamePrefix_ReturnsOnlyMatchingUsers()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant { UserCount = 9 });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?filter=Alex&select=displayName");
+
+        var names = answer.Json.GetProperty("users").EnumerateArray().Select(u => u.GetProperty("displayName").GetString()).ToList();
+        Assert.Equal(4, names.Count);
+        Assert.All(names, n => Assert.StartsWith("Alex", n, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("?top=0", "top")]
+    [InlineData("?top=1000", "top")]
+    [InlineData("?top=ten", "top")]
+    [InlineData("?top=-1", "top")]
+    [InlineData("?select=passwordProfile", "select")]
+    [InlineData("?select=", "select")]
+    [InlineData("?pages=11", "pages")]
+    [InlineData("?filter=%00Alex", "filter")]
+    [InlineData("?filter=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "filter")]
+    [InlineData("?top=1&top=2", "top")]
+    [InlineData("?orderby=displayName", "orderby")]
+    public async Task Run_WithBadParameter_Returns400ProblemNamingIt(string query, string parameter)
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, query);
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("application/problem+json", answer.ContentType);
+        Assert.True(answer.Json.GetProperty("errors").TryGetProperty(parameter, out _), answer.Body);
+        Assert.Contains(parameter, answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, app.Emulator.RequestCount("graph"));
+    }
+
+    [Fact]
+    public async Task Run_WithFilterContainingQuote_EscapesItForOData()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?filter=O'Brien");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(0, answer.Json.GetProperty("users").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Run_WhenIdentityLacksUserReadAll_Returns502WithRoleAndCacheHint()
+    {
+        await using var app = await TestApp.StartAsync(new TestTenant());
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(502, answer.Status);
+        var detail = answer.Json.GetProperty("detail").GetString()!;
+        Assert.Contains("lacks the application permission User.Read.All on Microsoft Graph", detail, StringComparison.Ordinal);
+        Assert.Contains("infra/main.bicep", detail, StringComparison.Ordinal);
+        Assert.Contains("until it expires or the app restarts", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WhenScopeNamesUnknownResource_Returns503WithAadsts500011Hint()
+    {
+        var unknown = $"api://{Guid.NewGuid()}";
+        await using var app = await TestApp.StartAsync(new TestTenant(), new Dictionary<string, string?> { ["Graph:Scope"] = unknown + "/.default" });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(503, answer.Status);
+        var detail = answer.Json.GetProperty("detail").GetString()!;
+        Assert.Contains("AADSTS500011", detail, StringComparison.Ordinal);
+        Assert.Contains(unknown, detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WhenIdentityEndpointFailsTwiceWith500_SucceedsAfterRetries()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+        app.Emulator.AddFault(new FaultRule { Endpoint = "managedIdentity", Sequence = [new FaultStep { Status = 500 }, new FaultStep { Status = 500 }] });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(3, app.Emulator.RequestCount("managedIdentity", GraphResource));
+    }
+
+    [Fact]
+    public async Task Run_WhenIdentityEndpointThrottlesWithRetryAfter_Succeeds()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+        app.Emulator.AddFault(new FaultRule { Endpoint = "managedIdentity", Sequence = [new FaultStep { Status = 429, RetryAfterSeconds = 1 }] });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(2, app.Emulator.RequestCount("managedIdentity", GraphResource));
+    }
+
+    [Fact]
+    public async Task Run_WhenIdentityEndpointIsDown_Returns503NamingTheCredential()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+        // Nothing listens on port 1: the platform's endpoint is gone. The environment is restored when the app is
+        // disposed. MSAL retries a refused connection itself (about 20 s here) before the credential gives up.
+        Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi/token");
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(503, answer.Status);
+        Assert.Contains("ManagedIdentityCredential (user-assigned", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        answer.AssertNoToken();
+    }
+
+    [Fact]
+    public async Task Run_WhenGraphHangsPastTheTimeout_Returns504()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant(), new Dictionary<string, string?> { ["Graph:TimeoutSeconds"] = "1" });
+        app.Emulator.AddFault(new FaultRule { Endpoint = "graph", LatencyMs = 5000 });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(504, answer.Status);
+        Assert.Contains("Graph__TimeoutSeconds", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ConcurrentColdInvocations_MakeExactlyOneIdentityRequestPerResource()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+        // A slow identity endpoint widens the window in which every invocation finds the cache empty.
+        app.Emulator.AddFault(new FaultRule { Endpoint = "managedIdentity", LatencyMs = 200 });
+        var function = app.Function<GetGraphUsers>();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => app.InvokeAsync(function.Run, "?top=1")));
+
+        Assert.All(answers, a => Assert.Equal(200, a.Status));
+        Assert.Equal(1, app.Emulator.RequestCount("managedIdentity"));
+        Assert.Equal(1, app.Emulator.RequestCount("managedIdentity", GraphResource));
+        Assert.Equal(32, app.Emulator.RequestCount("graph", "/v1.0/users"));
+    }
+
+    private static Task<TestApp> StartWithUserReadAllAsync(TestTenant tenant, IDictionary<string, string?>? settings = null) =>
+        TestApp.StartAsync(tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id), settings);
+}
