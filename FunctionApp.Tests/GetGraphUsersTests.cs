@@ -27,6 +27,22 @@ public sealed class GetGraphUsersTests
         answer.AssertNoToken();
     }
 
+    // The only test in this assembly that asks for a Graph token as the system-assigned identity: MSAL caches it
+    // process-wide, and a second emulator would not accept a token the first one signed.
+    [Fact]
+    public async Task Run_WithDefaultSystemAssignedIdentity_ReturnsUsers()
+    {
+        var tenant = new TestTenant();
+        tenant.Assign(tenant.SystemObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
+        await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?> { ["Identity:UserAssignedClientId"] = null });
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(5, answer.Json.GetProperty("users").GetArrayLength());
+        Assert.Contains(app.Logs.WithEventId(1000), l => l.Text.Contains("ManagedIdentityCredential (system-assigned)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Run_WithPages_FollowsNextLinkUntilTheLastPage()
     {
