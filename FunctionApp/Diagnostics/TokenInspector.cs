@@ -30,6 +30,7 @@ public sealed record TokenVerdict(
 public sealed class TokenInspector(TokenCredential credential, IOptions<IdentityOptions> identity, TimeProvider time)
 {
     private static readonly string[] ReportedClaims = ["aud", "iss", "tid", "oid", "appid", "azp", "idtyp", "ver", "roles", "exp", "nbf", "iat", "xms_mirid"];
+    private static readonly string[] TimeClaims = ["exp", "nbf", "iat"];
 
     public async Task<Outcome<TokenReport>> InspectAsync(TokenTarget target, CancellationToken cancellationToken)
     {
@@ -56,7 +57,9 @@ public sealed class TokenInspector(TokenCredential credential, IOptions<Identity
             var values = jwt.Claims.Where(c => c.Type == name).Select(c => c.Value).ToArray();
             if (values.Length > 0)
             {
-                claims[name] = name == "roles" ? values : values[0];
+                claims[name] = name == "roles" ? values
+                    : TimeClaims.Contains(name) && long.TryParse(values[0], System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds
+                    : values[0];
             }
         }
 
