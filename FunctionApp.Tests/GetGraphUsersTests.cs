@@ -201,5 +201,5 @@ public sealed class GetGraphUsersTests
     }
 
     private static Task<TestApp> StartWithUserReadAllAsync(TestTenant tenant, IDictionary<string, string?>? settings = null) =>
-        TestApp.StartAsync(tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id), settings);
+        TestApp.StartAsync(tenant.AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id), settings);
 }

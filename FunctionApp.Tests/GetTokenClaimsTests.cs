@@ -12,7 +12,7 @@ public sealed class GetTokenClaimsTests
     public async Task Run_WhenRoleIsPresent_ReturnsClaimsAndHealthyVerdictWithoutTheToken()
     {
         var tenant = new TestTenant();
-        await using var app = await TestApp.StartAsync(tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id));
+        await using var app = await TestApp.StartAsync(tenant.AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id));
 
         var answer = await app.InvokeAsync(app.Function<GetTokenClaims>().Run, "?target=graph");
 

@@ -16,7 +16,7 @@ public sealed class ProbeTargetsTests
     public async Task Run_WithOneFailingAndOneHealthyTarget_LogsOneResultPerTargetAndCompletes()
     {
         var tenant = new TestTenant();
-        tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
+        tenant.AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id);
         var unknown = $"api://{Guid.NewGuid()}";
         await using var app = await TestApp.StartAsync(tenant, services: services =>
         {
@@ -55,7 +55,7 @@ public sealed class ProbeTargetsTests
     public async Task Run_WhenPastDue_LogsIt()
     {
         var tenant = new TestTenant();
-        await using var app = await TestApp.StartAsync(tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id));
+        await using var app = await TestApp.StartAsync(tenant.AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id));
 
         await app.Function<ProbeTargets>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None);
 

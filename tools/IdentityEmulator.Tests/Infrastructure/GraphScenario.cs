@@ -32,7 +32,7 @@ internal sealed class GraphScenario : IAsyncDisposable
     {
         if (graphRole is { } role)
         {
-            tenant.Assign(tenant.UserAssignedObjectId, tenant.GraphServicePrincipalId, role);
+            tenant.AssignGraphToUserAssigned(role);
         }
 
         return new GraphScenario(tenant, await tenant.StartAsync());

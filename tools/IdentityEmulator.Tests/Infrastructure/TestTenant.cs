@@ -52,6 +52,9 @@ internal sealed class TestTenant
 
     public TestTenant AssignApiToSystem(Guid role) => Assign(SystemObjectId, ApiServicePrincipalId, role);
 
+    /// <summary>Gives the user-assigned identity (the one most tests use) an application permission on Microsoft Graph.</summary>
+    public TestTenant AssignGraphToUserAssigned(Guid role) => Assign(UserAssignedObjectId, GraphServicePrincipalId, role);
+
     public string ToJson()
     {
         var assignments = Assignments.Select(a => new { principalId = a.Principal, resourceId = a.Resource, appRoleId = a.Role })
