@@ -64,12 +64,18 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
             claims["roles"] = roles.ToArray();
         }
 
-        var token = Handler.CreateToken(new SecurityTokenDescriptor
+        return new IssuedToken(Sign(claims), now, expires);
+    }
+
+    /// <summary>
+    /// Signs arbitrary claims with the tenant's key (optionally under another kid). Tests use it to mint tokens that are
+    /// correctly signed but wrong in one claim, which no token endpoint would issue.
+    /// </summary>
+    internal string Sign(IDictionary<string, object> claims, string? keyId = null) =>
+        Handler.CreateToken(new SecurityTokenDescriptor
         {
             Claims = claims,
-            SigningCredentials = keys.Credentials,
+            SigningCredentials = keyId is null ? keys.Credentials : new SigningCredentials(new RsaSecurityKey(keys.Key.Rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256),
             TokenType = "JWT",
         });
-        return new IssuedToken(token, now, expires);
-    }
 }

@@ -1,0 +1,3 @@
+using ProtectedApi;
+
+ProtectedApiApplication.Create(args).Run();
