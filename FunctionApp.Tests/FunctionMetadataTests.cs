@@ -8,6 +8,7 @@ public sealed class FunctionMetadataTests
     [Theory]
     [InlineData("GetGraphUsers", "graph/users")]
     [InlineData("GetTokenClaims", "token/claims")]
+    [InlineData("GetCustomResource", "custom/{resource}")]
     public void HttpFunction_IsGetOnlyWithFunctionKeyAndRoute(string name, string route)
     {
         var trigger = Trigger(name);
@@ -31,7 +32,7 @@ public sealed class FunctionMetadataTests
     [Fact]
     public void Metadata_ListsExactlyTheAppsFunctions()
     {
-        Assert.Equal(["GetGraphUsers", "GetTokenClaims", "ProbeTargets"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
+        Assert.Equal(["GetCustomResource", "GetGraphUsers", "GetTokenClaims", "ProbeTargets"], Functions().Select(f => f.GetProperty("name").GetString()).Order());
     }
 
     private static JsonElement Trigger(string name) =>

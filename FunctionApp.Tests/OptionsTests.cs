@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using FunctionApp.CustomApi;
 using FunctionApp.Graph;
 using FunctionApp.Hosting;
 using FunctionApp.Identity;
@@ -82,6 +83,7 @@ public sealed class OptionsTests
         var values = sample.RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());
         var expected = typeof(IdentityOptions).GetProperties().Where(p => p.CanWrite).Select(p => $"{IdentityOptions.SectionName}__{p.Name}")
             .Concat(typeof(GraphOptions).GetProperties().Where(p => p.CanWrite).Select(p => $"{GraphOptions.SectionName}__{p.Name}"))
+            .Concat(typeof(CustomApiOptions).GetProperties().Where(p => p.CanWrite).Select(p => $"{CustomApiOptions.SectionName}__{p.Name}"))
             .Append("ProbeSchedule");
 
         Assert.Empty(expected.Except(values.Keys));
@@ -90,6 +92,24 @@ public sealed class OptionsTests
             .Build();
         Assert.Empty(Validate(configuration.GetSection(IdentityOptions.SectionName).Get<IdentityOptions>()!));
         Assert.Empty(Validate(configuration.GetSection(GraphOptions.SectionName).Get<GraphOptions>()!));
+        Assert.Empty(Validate(configuration.GetSection(CustomApiOptions.SectionName).Get<CustomApiOptions>()!));
+    }
+
+    [Theory]
+    [InlineData("BaseUrl", "http://api.example.com/", "CustomApi__BaseUrl")]
+    [InlineData("Scope", "api://orders", "CustomApi__Scope")]
+    [InlineData("Resources", "orders,../admin", "CustomApi__Resources")]
+    [InlineData("HealthPath", "health", "CustomApi__HealthPath")]
+    [InlineData("TotalTimeoutSeconds", "3", "CustomApi__TotalTimeoutSeconds")]
+    public void CustomApiOptions_InvalidValue_FailsNamingTheSetting(string property, string value, string setting)
+    {
+        var options = new CustomApiOptions { BaseUrl = "https://api.example.com/", Scope = "api://orders/.default", AttemptTimeoutSeconds = 5 };
+        var info = typeof(CustomApiOptions).GetProperty(property)!;
+        info.SetValue(options, info.PropertyType == typeof(int) ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : value);
+
+        var errors = Validate(options);
+
+        Assert.Contains(errors, e => e.Contains(setting, StringComparison.Ordinal));
     }
 
     private static List<string> Validate(object options)

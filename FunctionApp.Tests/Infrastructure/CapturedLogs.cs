@@ -16,7 +16,9 @@ internal sealed partial class CapturedLogs : ILoggerProvider
     {
     }
 
-    public IEnumerable<LogLine> WithEventId(int id) => Lines.Where(l => l.EventId == id);
+    /// <summary>The app's own lines with an event id (other libraries reuse the same numbers).</summary>
+    public IEnumerable<LogLine> WithEventId(int id) =>
+        Lines.Where(l => l.EventId == id && l.Category.StartsWith("FunctionApp.", StringComparison.Ordinal));
 
     /// <summary>Fails when any line holds something shaped like a JWT or the given secret.</summary>
     public void AssertNoSecrets(params string[] secrets)
@@ -46,7 +48,8 @@ internal sealed partial class CapturedLogs : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var text = formatter(state, exception) + (exception is null ? "" : Environment.NewLine + exception);
-            var fields = state as IReadOnlyList<KeyValuePair<string, object?>> ?? [];
+            // Copy: the extended logger that Microsoft.Extensions.Http.Resilience brings in pools its state objects.
+            IReadOnlyList<KeyValuePair<string, object?>> fields = state is IReadOnlyList<KeyValuePair<string, object?>> list ? [.. list] : [];
             lines.Enqueue(new LogLine(category, logLevel, eventId.Id, text, fields));
         }
     }

@@ -18,11 +18,13 @@ internal sealed class TestApp : IAsyncDisposable
 {
     private readonly IHost _host;
     private readonly ManagedIdentityEnvironment _environment;
+    private readonly bool _ownsEmulator;
 
-    private TestApp(IHost host, ManagedIdentityEnvironment environment, EmulatorApp emulator, TestTenant tenant, CapturedLogs logs)
+    private TestApp(IHost host, ManagedIdentityEnvironment environment, EmulatorApp emulator, bool ownsEmulator, TestTenant tenant, CapturedLogs logs)
     {
         _host = host;
         _environment = environment;
+        _ownsEmulator = ownsEmulator;
         Emulator = emulator;
         Tenant = tenant;
         Logs = logs;
@@ -44,9 +46,11 @@ internal sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(
         TestTenant tenant,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        EmulatorApp? emulator = null)
     {
-        var emulator = await tenant.StartAsync();
+        var ownsEmulator = emulator is null;
+        emulator ??= await tenant.StartAsync();
         var environment = ManagedIdentityEnvironment.AppService(emulator);
         var logs = new CapturedLogs();
         var configuration = new Dictionary<string, string?>
@@ -70,12 +74,16 @@ internal sealed class TestApp : IAsyncDisposable
             services?.Invoke(builder.Services);
             var host = builder.Build();
             await host.StartAsync();
-            return new TestApp(host, environment, emulator, tenant, logs);
+            return new TestApp(host, environment, emulator, ownsEmulator, tenant, logs);
         }
         catch
         {
             environment.Dispose();
-            await emulator.DisposeAsync();
+            if (ownsEmulator)
+            {
+                await emulator.DisposeAsync();
+            }
+
             throw;
         }
     }
@@ -84,7 +92,14 @@ internal sealed class TestApp : IAsyncDisposable
     public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
 
     /// <summary>Invokes an HTTP function with a real HttpContext and executes the IResult it returns.</summary>
-    public async Task<HttpAnswer> InvokeAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string queryString)
+    public Task<HttpAnswer> InvokeAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string queryString) =>
+        ExecuteAsync(run, queryString);
+
+    /// <summary>Invokes an HTTP function that also binds a route value.</summary>
+    public Task<HttpAnswer> InvokeAsync(Func<HttpRequest, string, CancellationToken, Task<IResult>> run, string routeValue, string queryString = "") =>
+        ExecuteAsync((request, cancellationToken) => run(request, routeValue, cancellationToken), queryString);
+
+    private async Task<HttpAnswer> ExecuteAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string queryString)
     {
         var context = new DefaultHttpContext { RequestServices = _host.Services };
         context.Request.Method = HttpMethods.Get;
@@ -108,7 +123,10 @@ internal sealed class TestApp : IAsyncDisposable
             await _host.StopAsync();
             _host.Dispose();
             _environment.Dispose();
-            await Emulator.DisposeAsync();
+            if (_ownsEmulator)
+            {
+                await Emulator.DisposeAsync();
+            }
         }
     }
 }

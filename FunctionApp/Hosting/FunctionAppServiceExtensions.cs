@@ -1,3 +1,4 @@
+using FunctionApp.CustomApi;
 using FunctionApp.Diagnostics;
 using FunctionApp.Graph;
 using FunctionApp.Identity;
@@ -15,5 +16,6 @@ public static class FunctionAppServiceExtensions
         builder
             .AddManagedIdentityCredential()
             .AddGraph()
+            .AddCustomApiClient()
             .AddTokenDiagnostics();
 }

@@ -1,0 +1,237 @@
+using FunctionApp.Functions;
+using FunctionApp.Tests.Infrastructure;
+using IdentityEmulator;
+using IdentityEmulator.Tests.Infrastructure;
+using Microsoft.Graph.Models;
+
+namespace FunctionApp.Tests;
+
+/// <summary>
+/// The Function app's custom-API path, the identity emulator and the sample API together on loopback: the real
+/// credential, bearer handler, resilience pipeline and JWT validation.
+/// </summary>
+[Collection(nameof(ManagedIdentityEnvironmentDefinition))]
+public sealed class GetCustomResourceTests
+{
+    [Fact]
+    public async Task Run_WithRole_ReturnsTheApisJson()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(3, answer.Json.GetArrayLength());
+        Assert.Equal("Contoso", answer.Json[0].GetProperty("customer").GetString());
+        answer.AssertNoToken();
+    }
+
+    [Fact]
+    public async Task Run_WhenIdentityLacksTheRole_Returns502NamingTheRoleAndTheCache()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: false);
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(502, answer.Status);
+        var detail = answer.Json.GetProperty("detail").GetString()!;
+        Assert.Contains("The token has no role Api.Read", detail, StringComparison.Ordinal);
+        Assert.Contains("cached token keeps its old roles", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WhenAppIdUriIsNotRegistered_Returns503WithAadsts500011()
+    {
+        var unregistered = $"api://{Guid.NewGuid()}";
+        await using var scenario = await Scenario.StartAsync(withRole: true, scope: unregistered + "/.default");
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(503, answer.Status);
+        Assert.Contains("AADSTS500011", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(unregistered, answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, scenario.Api.Faults.Requests("/api/orders"));
+    }
+
+    [Fact]
+    public async Task Run_WhenTokenIsForAnotherAudience_Returns502SayingWhatTheApiRejected()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true, scope: "https://graph.microsoft.com/.default");
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(502, answer.Status);
+        var detail = answer.Json.GetProperty("detail").GetString()!;
+        Assert.Contains("Audience or issuer rejected: the app requests https://graph.microsoft.com/.default", detail, StringComparison.Ordinal);
+        Assert.Contains("invalid_token", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AfterRoleAssignedThroughGraph_OnlyATokenForANewResourceCarriesIt()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: false);
+        var tenant = scenario.Tenant;
+        var before = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        await GraphClients.ForIdentity(scenario.Emulator, tenant.AdminClientId).ServicePrincipals[tenant.ApiServicePrincipalId.ToString()].AppRoleAssignedTo
+            .PostAsync(new AppRoleAssignment { PrincipalId = tenant.UserAssignedObjectId, ResourceId = tenant.ApiServicePrincipalId, AppRoleId = tenant.ApiReadRoleId });
+        var cached = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+        // The same API requested by its appId is a new resource to every cache: its token is issued now, with the role.
+        await using var byAppId = await TestApp.StartAsync(tenant, scenario.Settings(tenant.ApiAppId + "/.default"), emulator: scenario.Emulator);
+        var fresh = await byAppId.InvokeAsync(byAppId.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(502, before.Status);
+        Assert.Equal(502, cached.Status);
+        Assert.Equal(200, fresh.Status);
+    }
+
+    [Fact]
+    public async Task Run_WhenApiAnswers503ThenOk_RetriesAndSucceeds()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+        scenario.Api.Faults.Statuses.Enqueue(503);
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(2, scenario.Api.Faults.Requests("/api/products"));
+    }
+
+    [Fact]
+    public async Task Run_WhenApiKeepsFailing_Returns502AfterTheRetries()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+        for (var i = 0; i < 10; i++)
+        {
+            scenario.Api.Faults.Statuses.Enqueue(500);
+        }
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
+
+        Assert.Equal(502, answer.Status);
+        Assert.Equal(4, scenario.Api.Faults.Requests("/api/products"));
+    }
+
+    [Fact]
+    public async Task Run_WhenApiHangs_Returns504()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true, settings: new Dictionary<string, string?>
+        {
+            ["CustomApi:AttemptTimeoutSeconds"] = "1",
+            ["CustomApi:TotalTimeoutSeconds"] = "2",
+        });
+        scenario.Api.Faults.HangMilliseconds = 10_000;
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(504, answer.Status);
+        Assert.Contains("CustomApi__TotalTimeoutSeconds", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("customers")]
+    [InlineData("ORDERS")]
+    [InlineData("orders.json")]
+    [InlineData("..")]
+    [InlineData("orders%2F..%2F..%2Fadmin")]
+    public async Task Run_WithResourceNotOnTheAllowList_Returns404WithoutCallingTheApi(string resource)
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, resource);
+
+        Assert.Equal(404, answer.Status);
+        Assert.Contains("orders, products", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, scenario.Emulator.RequestCount("managedIdentity"));
+    }
+
+    [Fact]
+    public async Task Run_WhenNoCustomApiIsConfigured_Returns404SayingWhichSettingIsMissing()
+    {
+        await using var app = await TestApp.StartAsync(new TestTenant());
+
+        var answer = await app.InvokeAsync(app.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(404, answer.Status);
+        Assert.Contains("CustomApi__BaseUrl", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_IncludesTheCustomApisHealthRoute()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+
+        await scenario.App.Function<ProbeTargets>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
+
+        var healthy = scenario.App.Logs.WithEventId(4000).Select(l => l.State.Single(kv => kv.Key == "Target").Value).ToList();
+        Assert.Contains("protected-api", healthy);
+        Assert.Equal(1, scenario.Api.Faults.Requests("/health"));
+    }
+
+    [Fact]
+    public async Task Claims_ForTheCustomApi_ShowTheAppIdAudienceAndRole()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetTokenClaims>().Run, "?target=protected-api");
+
+        Assert.Equal(200, answer.Status);
+        Assert.Equal(scenario.Tenant.ApiAppId.ToString(), answer.Json.GetProperty("claims").GetProperty("aud").GetString());
+        Assert.True(answer.Json.GetProperty("verdict").GetProperty("ok").GetBoolean(), answer.Body);
+    }
+
+    /// <summary>Emulator, sample API and app for one test; the app uses the tenant's user-assigned identity.</summary>
+    private sealed class Scenario : IAsyncDisposable
+    {
+        private Scenario(TestTenant tenant, EmulatorApp emulator, SampleApi api, TestApp app)
+        {
+            Tenant = tenant;
+            Emulator = emulator;
+            Api = api;
+            App = app;
+        }
+
+        public TestTenant Tenant { get; }
+
+        public EmulatorApp Emulator { get; }
+
+        public SampleApi Api { get; }
+
+        public TestApp App { get; private set; }
+
+        public static async Task<Scenario> StartAsync(bool withRole, string? scope = null, IDictionary<string, string?>? settings = null)
+        {
+            var tenant = new TestTenant();
+            if (withRole)
+            {
+                tenant.Assign(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
+            }
+
+            var emulator = await tenant.StartAsync();
+            var api = await SampleApi.StartAsync(emulator, tenant);
+            var scenario = new Scenario(tenant, emulator, api, null!);
+            var all = scenario.Settings(scope ?? tenant.ApiAppIdUri + "/.default");
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                all[key] = value;
+            }
+
+            scenario.App = await TestApp.StartAsync(tenant, all, emulator: emulator);
+            return scenario;
+        }
+
+        public Dictionary<string, string?> Settings(string scope) => new()
+        {
+            ["CustomApi:BaseUrl"] = Api.BaseAddress.ToString(),
+            ["CustomApi:Scope"] = scope,
+            ["CustomApi:AppId"] = Tenant.ApiAppId.ToString(),
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await Api.DisposeAsync();
+            await Emulator.DisposeAsync();
+        }
+    }
+}

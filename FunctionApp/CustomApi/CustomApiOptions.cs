@@ -1,0 +1,95 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+
+namespace FunctionApp.CustomApi;
+
+/// <summary>The custom Entra-protected API the app calls. App settings: <c>CustomApi__*</c>; no BaseUrl means none.</summary>
+public sealed partial class CustomApiOptions : IValidatableObject
+{
+    public const string SectionName = "CustomApi";
+
+    /// <summary>The target name in ?target= and in probe logs.</summary>
+    [Required(ErrorMessage = "CustomApi__Name is required (protected-api).")]
+    public string Name { get; set; } = "protected-api";
+
+    /// <summary>The API's root URL; empty turns the custom-API function and probe off.</summary>
+    public string? BaseUrl { get; set; }
+
+    /// <summary>The API's Application ID URI (or appId) plus /.default, e.g. api://{appId}/.default.</summary>
+    public string Scope { get; set; } = "";
+
+    /// <summary>The API's application (client) id, the audience of its v2.0 tokens; derived from an api://{appId} scope when empty.</summary>
+    public string? AppId { get; set; }
+
+    /// <summary>The application role the app needs on the API.</summary>
+    [Required(ErrorMessage = "CustomApi__RequiredRole is required (Api.Read).")]
+    public string RequiredRole { get; set; } = "Api.Read";
+
+    /// <summary>Comma-separated resources GET /api/custom/{resource} may read; nothing else is forwarded.</summary>
+    public string Resources { get; set; } = "orders,products";
+
+    /// <summary>The API's anonymous health route, called by the probe timer.</summary>
+    public string HealthPath { get; set; } = "/health";
+
+    [Range(1, 60, ErrorMessage = "CustomApi__AttemptTimeoutSeconds must be between 1 and 60.")]
+    public int AttemptTimeoutSeconds { get; set; } = 5;
+
+    [Range(2, 120, ErrorMessage = "CustomApi__TotalTimeoutSeconds must be between 2 and 120.")]
+    public int TotalTimeoutSeconds { get; set; } = 20;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(BaseUrl);
+
+    public IReadOnlyList<string> ResourceList => [.. Resources.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+
+    public string Resource => Scope.EndsWith("/.default", StringComparison.Ordinal) ? Scope[..^"/.default".Length] : Scope;
+
+    /// <summary>The audiences a token for this API carries: its App ID URI (v1.0 tokens) and its appId (v2.0 tokens).</summary>
+    public IReadOnlyList<string> ExpectedAudiences
+    {
+        get
+        {
+            var appId = !string.IsNullOrWhiteSpace(AppId) ? AppId
+                : Resource.StartsWith("api://", StringComparison.Ordinal) && Guid.TryParse(Resource["api://".Length..], out var id) ? id.ToString()
+                : null;
+            return appId is null || appId == Resource ? [Resource] : [Resource, appId];
+        }
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsConfigured)
+        {
+            yield break;
+        }
+
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var baseUri) || !(baseUri.Scheme == "https" || baseUri.Scheme == "http" && baseUri.IsLoopback))
+        {
+            yield return new ValidationResult($"CustomApi__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).", [nameof(BaseUrl)]);
+        }
+
+        if (!Scope.EndsWith("/.default", StringComparison.Ordinal) || Resource.Length == 0)
+        {
+            yield return new ValidationResult(
+                $"CustomApi__Scope '{Scope}' must be the API's Application ID URI or appId followed by /.default, e.g. api://<app-id>/.default.", [nameof(Scope)]);
+        }
+
+        if (ResourceList.Count == 0 || ResourceList.Any(r => !ResourceName().IsMatch(r)))
+        {
+            yield return new ValidationResult(
+                $"CustomApi__Resources '{Resources}' must list lowercase names (letters, digits, '-'), comma-separated.", [nameof(Resources)]);
+        }
+
+        if (!HealthPath.StartsWith('/'))
+        {
+            yield return new ValidationResult($"CustomApi__HealthPath '{HealthPath}' must start with '/'.", [nameof(HealthPath)]);
+        }
+
+        if (TotalTimeoutSeconds <= AttemptTimeoutSeconds)
+        {
+            yield return new ValidationResult("CustomApi__TotalTimeoutSeconds must be greater than CustomApi__AttemptTimeoutSeconds.", [nameof(TotalTimeoutSeconds)]);
+        }
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
+    internal static partial Regex ResourceName();
+}
