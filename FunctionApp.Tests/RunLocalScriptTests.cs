@@ -22,18 +22,21 @@ public sealed class RunLocalScriptTests
 
     [UnixFact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public async Task Run_WithCoreTools_StartsEmulatorPointsFuncAtItAndStopsItAfterwards()
+    public async Task Run_WithCoreTools_StartsEmulatorAndApiPointsFuncAtThemAndStopsThemAfterwards()
     {
         var bin = Directory.CreateTempSubdirectory("fake-func-");
         var record = Path.Combine(bin.FullName, "record.txt");
         var settings = Path.Combine(Root, "local.settings.json");
         var hadSettings = File.Exists(settings);
         var port = FreePort();
+        var apiPort = FreePort();
         await File.WriteAllTextAsync(Path.Combine(bin.FullName, "func"), """
             #!/usr/bin/env bash
             # Stand-in for Core Tools: prove the emulator answers with the environment func was given, then exit 7.
             status=$(curl -s -o /dev/null -w '%{http_code}' -H "X-IDENTITY-HEADER: $IDENTITY_HEADER" "$IDENTITY_ENDPOINT?api-version=2019-08-01&resource=https://graph.microsoft.com")
-            printf '%s\n%s\n%s\n%s\n%s\n' "$status" "$PWD" "$Graph__BaseUrl" "$AZURE_TOKEN_CREDENTIALS" "$*" > "$FAKE_FUNC_RECORD"
+            token=$(curl -s -H "X-IDENTITY-HEADER: $IDENTITY_HEADER" "$IDENTITY_ENDPOINT?api-version=2019-08-01&resource=api://3a8d2c6f-1e4b-4f9a-8c2d-7b5e9a1f3c64" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+            api=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "${CustomApi__BaseUrl}api/orders")
+            printf '%s\n%s\n%s\n%s\n%s\n%s\n' "$status" "$PWD" "$Graph__BaseUrl" "$AZURE_TOKEN_CREDENTIALS" "$*" "$api" > "$FAKE_FUNC_RECORD"
             exit 7
             """.Replace("\r\n", "\n", StringComparison.Ordinal));
         File.SetUnixFileMode(Path.Combine(bin.FullName, "func"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -44,6 +47,7 @@ public sealed class RunLocalScriptTests
             {
                 ["FAKE_FUNC_RECORD"] = record,
                 ["EMULATOR_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["API_PORT"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }, "--no-azurite", "--", "--port", "7199");
 
             Assert.True(exitCode == 7, $"exit {exitCode}\n{stdout}\n{stderr}");
@@ -53,8 +57,11 @@ public sealed class RunLocalScriptTests
             Assert.Equal($"http://127.0.0.1:{port}/v1.0", lines[2]);
             Assert.Equal("ManagedIdentityCredential", lines[3]);
             Assert.Equal("start --port 7199", lines[4]);
+            // The sample API accepted the emulator-issued token of the app's identity (Api.Read in the sample tenant).
+            Assert.Equal("200", lines[5]);
             Assert.True(File.Exists(settings));
             Assert.False(await IsListeningAsync(port), "the emulator must stop when func exits");
+            Assert.False(await IsListeningAsync(apiPort), "the sample API must stop when func exits");
         }
         finally
         {

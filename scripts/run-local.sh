@@ -4,21 +4,24 @@
 #   2. creates local.settings.json from local.settings.sample.json if there is none,
 #   3. starts Azurite (storage for the timer trigger) unless something already listens on 10000,
 #   4. starts the identity emulator with tools/IdentityEmulator/tenant.sample.json on 127.0.0.1:5180,
-#   5. runs 'func start' in FunctionApp/ with IDENTITY_ENDPOINT and IDENTITY_HEADER pointing at the emulator,
-#   6. stops what it started when func exits (or on Ctrl+C).
+#   5. starts the sample protected API on 127.0.0.1:5181, validating tokens against the emulator,
+#   6. runs 'func start' in FunctionApp/ with IDENTITY_ENDPOINT and IDENTITY_HEADER pointing at the emulator,
+#   7. stops what it started when func exits (or on Ctrl+C).
 #
 # Usage: scripts/run-local.sh [--no-azurite] [-- <extra func start arguments>]
+# Ports: EMULATOR_PORT (5180) and API_PORT (5181).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 port="${EMULATOR_PORT:-5180}"
+api_port="${API_PORT:-5181}"
 start_azurite=true
 func_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-azurite) start_azurite=false; shift ;;
     --) shift; func_args=("$@"); break ;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-local: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +73,7 @@ fi
 identity_header="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 rm -f "$state/emulator.env"
 dotnet build "$root/tools/IdentityEmulator" --nologo --verbosity quiet
+dotnet build "$root/samples/ProtectedApi" --nologo --verbosity quiet
 dotnet run --project "$root/tools/IdentityEmulator" --no-build -- \
   --port "$port" --tenant "$root/tools/IdentityEmulator/tenant.sample.json" \
   --identity-header "$identity_header" --env-file "$state/emulator.env" >"$state/emulator.log" 2>&1 &
@@ -97,6 +101,24 @@ set +a
 export Graph__BaseUrl="http://127.0.0.1:$port/v1.0"
 export AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential
 echo "run-local: identity emulator on http://127.0.0.1:$port (log: .emulator/emulator.log)"
+
+# The sample API is registered in the emulator's tenant under the appId the settings name (CustomApi__AppId), with
+# its Application ID URI set and Api.Read assigned to the app's identity. Only its metadata address is local.
+api_app_id="$(sed -n 's/.*"CustomApi__AppId": *"\([^"]*\)".*/\1/p' "$root/local.settings.json")"
+if [[ -n "$api_app_id" ]]; then
+  dotnet run --project "$root/samples/ProtectedApi" --no-build --no-launch-profile -- \
+    --urls "http://127.0.0.1:$api_port" \
+    --EntraApi:TenantId="$AZURE_TENANT_ID" --EntraApi:ClientId="$api_app_id" \
+    --EntraApi:MetadataAddress="http://127.0.0.1:$port/$AZURE_TENANT_ID/v2.0/.well-known/openid-configuration" \
+    >"$state/api.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do listening "$api_port" && break; sleep 0.2; done
+  listening "$api_port" || { echo "run-local: the sample API did not start:" >&2; cat "$state/api.log" >&2; exit 4; }
+  export CustomApi__BaseUrl="http://127.0.0.1:$api_port/"
+  echo "run-local: sample protected API on http://127.0.0.1:$api_port (log: .emulator/api.log)"
+else
+  echo "run-local: no CustomApi__AppId in local.settings.json; the sample API is not started"
+fi
 
 cd "$root/FunctionApp"
 set +e
