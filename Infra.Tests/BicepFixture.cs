@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json.Nodes;
+
+namespace Infra.Tests;
+
+/// <summary>
+/// Compiles infra/ once per test run with the Bicep CLI from NuGet. The Graph extension comes from ../shared/bicep-types
+/// when that folder exists (offline, as here), published to a local package for a copy of infra/ whose bicepconfig
+/// points at it; elsewhere the committed bicepconfig's public registry reference is used as it is.
+/// </summary>
+public sealed class BicepFixture : IAsyncLifetime
+{
+    private string _work = "";
+
+    public string Bicep { get; } = FindBicep();
+
+    public string Infra => _work;
+
+    /// <summary>The ARM JSON that main.bicep compiles to.</summary>
+    public JsonObject Template { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _work = Directory.CreateTempSubdirectory("infra-").FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(Repository.Root, "infra")))
+        {
+            File.Copy(file, Path.Combine(_work, Path.GetFileName(file)));
+        }
+
+        var types = Path.Combine(Repository.Root, "..", "shared", "bicep-types", "microsoftgraph-v1.0-1.0.0", "index.json");
+        if (File.Exists(types))
+        {
+            var package = Path.Combine(_work, "microsoftgraph-v1.tgz");
+            var published = await RunAsync("publish-extension", types, "--target", package);
+            Assert.True(published.ExitCode == 0, published.Output);
+            var config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_work, "bicepconfig.json")))!;
+            config["extensions"]!["microsoftGraphV1"] = package;
+            await File.WriteAllTextAsync(Path.Combine(_work, "bicepconfig.json"), config.ToJsonString());
+        }
+
+        var build = await RunAsync("build", Path.Combine(_work, "main.bicep"), "--stdout");
+        Assert.True(build.ExitCode == 0, build.Error);
+        Template = JsonNode.Parse(build.Output)!.AsObject();
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(_work, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    {
+        var info = new ProcessStartInfo(Bicep) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The CLI would otherwise check for updates and send telemetry.
+        info.Environment["BICEP_TELEMETRY_ENABLED"] = "false";
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static string FindBicep()
+    {
+        var fromPackage = typeof(BicepFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "BicepPath")?.Value;
+        if (!string.IsNullOrEmpty(fromPackage) && File.Exists(fromPackage) && OperatingSystem.IsLinux())
+        {
+            return fromPackage;
+        }
+
+        // Other platforms: a bicep on PATH (az bicep install, or the CLI's own installer).
+        return OperatingSystem.IsWindows() ? "bicep.exe" : "bicep";
+    }
+}

@@ -1,0 +1,172 @@
+using FunctionApp.CustomApi;
+using FunctionApp.Graph;
+using FunctionApp.Identity;
+using static Infra.Tests.TemplateQuery;
+
+namespace Infra.Tests;
+
+/// <summary>infra/ compiled and linted offline, and the security properties asserted on the ARM JSON it produces.</summary>
+public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
+{
+    private const string PrincipalOfTheApp = "identity.principalId";
+
+    public static TheoryData<string> BicepFiles => [.. Directory.GetFiles(Path.Combine(Repository.Root, "infra"), "*.bicep").Select(f => Path.GetFileName(f))];
+
+    [Theory]
+    [MemberData(nameof(BicepFiles))]
+    public async Task Lint_ReportsNothing(string file)
+    {
+        var lint = await bicep.RunAsync("lint", Path.Combine(bicep.Infra, file));
+
+        Assert.Equal(0, lint.ExitCode);
+        Assert.Equal("", (lint.Output + lint.Error).Trim());
+    }
+
+    [Theory]
+    [MemberData(nameof(BicepFiles))]
+    public async Task Build_HasNoWarnings(string file)
+    {
+        var build = await bicep.RunAsync("build", Path.Combine(bicep.Infra, file), "--stdout");
+
+        Assert.Equal(0, build.ExitCode);
+        Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Error", build.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FunctionApp_HasSystemAssignedIdentityHttpsOnlyTls12AndNoFtpOrBasicPublishing()
+    {
+        var app = Single(bicep.Template, "Microsoft.Web/sites");
+
+        Assert.Equal("SystemAssigned", (string?)app["identity"]!["type"]);
+        Assert.Equal("functionapp,linux", (string?)app["kind"]);
+        var properties = app["properties"]!;
+        Assert.True((bool)properties["httpsOnly"]!);
+        Assert.Equal("1.2", (string?)properties["siteConfig"]!["minTlsVersion"]);
+        Assert.Equal("Disabled", (string?)properties["siteConfig"]!["ftpsState"]);
+        Assert.Equal("dotnet-isolated", (string?)properties["functionAppConfig"]!["runtime"]!["name"]);
+        Assert.Equal("10.0", (string?)properties["functionAppConfig"]!["runtime"]!["version"]);
+        Assert.Equal("SystemAssignedIdentity", (string?)properties["functionAppConfig"]!["deployment"]!["storage"]!["authentication"]!["type"]);
+        var policies = OfType(bicep.Template, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
+        Assert.Equal(2, policies.Count);
+        Assert.All(policies, p => Assert.False((bool)p["properties"]!["allow"]!));
+    }
+
+    [Fact]
+    public void Plan_IsFlexConsumption()
+    {
+        var plan = Single(bicep.Template, "Microsoft.Web/serverfarms");
+
+        Assert.Equal("FlexConsumption", (string?)plan["sku"]!["tier"]);
+        Assert.Equal("FC1", (string?)plan["sku"]!["name"]);
+    }
+
+    [Fact]
+    public void Storage_HasSharedKeyAndPublicAccessOffAndTls12()
+    {
+        var properties = Single(bicep.Template, "Microsoft.Storage/storageAccounts")["properties"]!;
+
+        Assert.False((bool)properties["allowSharedKeyAccess"]!);
+        Assert.False((bool)properties["allowBlobPublicAccess"]!);
+        Assert.Equal("TLS1_2", (string?)properties["minimumTlsVersion"]);
+        Assert.True((bool)properties["supportsHttpsTrafficOnly"]!);
+    }
+
+    [Fact]
+    public void ApplicationInsights_HasLocalAuthOff()
+    {
+        Assert.True((bool)Single(bicep.Template, "Microsoft.Insights/components")["properties"]!["DisableLocalAuth"]!);
+    }
+
+    [Fact]
+    public void Template_HasNoKeysOrKeyedConnectionStrings()
+    {
+        var json = bicep.Template.ToJsonString();
+
+        Assert.DoesNotContain("listKeys", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AccountKey", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("SharedAccessKey", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("DefaultEndpointsProtocol", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("password", json, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("passwordCredentials", json, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Microsoft.Storage/storageAccounts")] // Storage Blob Data Owner
+    [InlineData("974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Microsoft.Storage/storageAccounts")] // Storage Queue Data Contributor
+    [InlineData("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Microsoft.Storage/storageAccounts")] // Storage Table Data Contributor
+    [InlineData("3913510d-42f4-4e42-8a64-420c390055eb", "Microsoft.Insights/components")] // Monitoring Metrics Publisher
+    public void RoleAssignment_IsBoundToTheAppsIdentityOnItsScope(string roleDefinitionId, string scopeType)
+    {
+        var roleVariable = bicep.Template["variables"]!.AsObject().Single(v => (string?)v.Value == roleDefinitionId).Key;
+        var assignment = Assert.Single(OfType(bicep.Template, "Microsoft.Authorization/roleAssignments"),
+            r => ((string?)r["properties"]!["roleDefinitionId"])!.Contains($"variables('{roleVariable}')", StringComparison.Ordinal));
+
+        Assert.Contains(PrincipalOfTheApp, (string?)assignment["properties"]!["principalId"], StringComparison.Ordinal);
+        Assert.Contains("Microsoft.Web/sites", (string?)assignment["properties"]!["principalId"], StringComparison.Ordinal);
+        Assert.Equal("ServicePrincipal", (string?)assignment["properties"]!["principalType"]);
+        Assert.Contains(scopeType, (string?)assignment["scope"], StringComparison.Ordinal);
+        Assert.StartsWith("[guid(", (string?)assignment["name"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Graph_GrantsUserReadAllAndTheApiReadRoleToTheAppsIdentity()
+    {
+        var module = Assert.Single(OfType(bicep.Template, "Microsoft.Resources/deployments"), d => (string?)d["name"] is { } n && n.Contains("graph-", StringComparison.Ordinal));
+        Assert.Contains(PrincipalOfTheApp, (string?)module["properties"]!["parameters"]!["principalId"]!["value"], StringComparison.Ordinal);
+        var graph = module["properties"]!["template"]!.AsObject();
+        var assignments = OfType(graph, "Microsoft.Graph/appRoleAssignedTo@v1.0").ToList();
+
+        Assert.Equal(2, assignments.Count);
+        Assert.All(assignments, a => Assert.Equal("[parameters('principalId')]", (string?)a["properties"]!["principalId"]));
+        Assert.Equal("df021288-bdef-4463-88db-98f22de89214", (string?)graph["variables"]!["userReadAllRoleId"]);
+        Assert.Contains(assignments, a => (string?)a["properties"]!["appRoleId"] == "[variables('userReadAllRoleId')]"
+            && ((string?)a["properties"]!["resourceId"])!.Contains("graphServicePrincipal", StringComparison.Ordinal));
+        Assert.Contains(assignments, a => (string?)a["properties"]!["appRoleId"] == "[parameters('readRoleId')]"
+            && ((string?)a["properties"]!["resourceId"])!.Contains("apiServicePrincipal", StringComparison.Ordinal));
+        Assert.Equal("00000003-0000-0000-c000-000000000000", (string?)graph["variables"]!["graphAppId"]);
+    }
+
+    [Fact]
+    public void Graph_ApiRegistrationHasApplicationRolesAndItsAppIdUri()
+    {
+        var registrations = OfType(bicep.Template, "Microsoft.Graph/applications@v1.0").ToList();
+        var withUri = Assert.Single(registrations, r => r["properties"]!["identifierUris"] is not null);
+
+        Assert.Equal(2, registrations.Count);
+        Assert.Equal("[format('api://{0}', parameters('appId'))]", (string?)withUri["properties"]!["identifierUris"]![0]);
+        var graph = Assert.Single(OfType(bicep.Template, "Microsoft.Resources/deployments"), d => (string?)d["name"] is { } n && n.Contains("graph-", StringComparison.Ordinal))["properties"]!["template"]!;
+        var roles = graph["variables"]!["appRoles"]!.AsArray();
+        Assert.Equal(["Api.Read", "Api.Write"], roles.Select(r => (string?)r!["value"]));
+        Assert.All(roles, r => Assert.Equal(["Application"], r!["allowedMemberTypes"]!.AsArray().Select(t => (string?)t)));
+        Assert.All(registrations, r => Assert.Equal(2, (int)r["properties"]!["api"]!["requestedAccessTokenVersion"]!));
+    }
+
+    [Fact]
+    public void AppSettings_MatchTheOptionsTheFunctionAppBinds()
+    {
+        var settings = Single(bicep.Template, "Microsoft.Web/sites/config")["properties"]!.AsObject().Select(kv => kv.Key).ToHashSet();
+        var options = new[] { (IdentityOptions.SectionName, typeof(IdentityOptions)), (GraphOptions.SectionName, typeof(GraphOptions)), (CustomApiOptions.SectionName, typeof(CustomApiOptions)) }
+            .SelectMany(o => o.Item2.GetProperties().Where(p => p.CanWrite).Select(p => $"{o.Item1}__{p.Name}"))
+            .Append("ProbeSchedule")
+            .ToHashSet();
+        // What the Functions host itself reads: identity-based storage and Entra-authenticated telemetry.
+        string[] host = ["AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "APPLICATIONINSIGHTS_CONNECTION_STRING", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"];
+
+        Assert.Empty(options.Except(settings));
+        Assert.Empty(settings.Except(options).Except(host));
+    }
+
+    [Fact]
+    public void Outputs_AreWhatADeployerNeedsNext()
+    {
+        var outputs = bicep.Template["outputs"]!.AsObject().Select(kv => kv.Key).ToList();
+
+        Assert.Contains("FUNCTION_APP_NAME", outputs);
+        Assert.Contains("FUNCTION_APP_DEFAULT_HOSTNAME", outputs);
+        Assert.Contains("FUNCTION_APP_PRINCIPAL_ID", outputs);
+        Assert.Contains("CUSTOM_API_APP_ID_URI", outputs);
+        Assert.Contains("CUSTOM_API_SCOPE", outputs);
+        Assert.All(outputs, o => Assert.Equal(o.ToUpperInvariant(), o));
+    }
+}

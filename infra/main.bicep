@@ -1,0 +1,250 @@
+// The Function app, its system-assigned identity and everything that identity needs: identity-based storage and
+// telemetry, and (with deployGraph) the custom API's app registration and the app roles on Graph and the API.
+// No keys, connection strings with secrets, or passwords anywhere.
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource; Flex Consumption must be available there.')
+param location string = resourceGroup().location
+
+@description('Base name; resources get it with a type prefix and a suffix unique to the resource group.')
+@minLength(3)
+@maxLength(20)
+param baseName string = 'mi-sample'
+
+@description('Create the custom API\'s app registration and grant the app roles through Microsoft Graph. Needs directory rights; without them set false and use infra/scripts/Grant-AppRole.ps1.')
+param deployGraph bool = true
+
+@description('With deployGraph=false: the existing API registration\'s appId (empty: no custom API settings).')
+param customApiAppId string = ''
+
+@description('Where the sample protected API runs, if deployed (empty turns the custom-API function off).')
+param customApiBaseUrl string = ''
+
+@description('CRON schedule of the probe timer.')
+param probeSchedule string = '0 */15 * * * *'
+
+var suffix = uniqueString(resourceGroup().id)
+var appName = 'func-${baseName}-${suffix}'
+var deploymentContainer = 'app-package'
+
+// Built-in role definition ids.
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+  name: 'log-${baseName}-${suffix}'
+  location: location
+  properties: {
+    sku: {
+      name: 'PerGB2018'
+    }
+    retentionInDays: 30
+  }
+}
+
+resource insights 'Microsoft.Insights/components@2020-02-02' = {
+  name: 'appi-${baseName}-${suffix}'
+  location: location
+  kind: 'web'
+  properties: {
+    Application_Type: 'web'
+    WorkspaceResourceId: logs.id
+    // Only Entra-authenticated telemetry is accepted: the app sends it with its managed identity.
+    DisableLocalAuth: true
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+  name: take('st${replace(baseName, '-', '')}${suffix}', 24)
+  location: location
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_LRS'
+  }
+  properties: {
+    allowSharedKeyAccess: false
+    allowBlobPublicAccess: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    defaultToOAuthAuthentication: true
+  }
+
+  resource blobs 'blobServices' = {
+    name: 'default'
+
+    resource package 'containers' = {
+      name: deploymentContainer
+    }
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: 'plan-${baseName}-${suffix}'
+  location: location
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: 40
+        instanceMemoryMB: 2048
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+
+  // Publishing with user names and passwords is off; func azure functionapp publish uses the signed-in Entra identity.
+  resource ftp 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scm 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+// Role assignment names must be known when the deployment starts, so they use the app's resource id rather than its
+// principal id (known only once the identity exists); both are stable for the life of the app.
+
+// Storage Blob Data Owner: the host's leases and keys, and the deployment package container.
+resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, app.id, storageBlobDataOwner)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Storage Queue Data Contributor: the host's internal queues.
+resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, app.id, storageQueueDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Storage Table Data Contributor: the timer trigger's schedule monitor.
+resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, app.id, storageTableDataContributor)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Monitoring Metrics Publisher: telemetry to an Application Insights resource that accepts Entra auth only.
+resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(insights.id, app.id, monitoringMetricsPublisher)
+  scope: insights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
+    principalId: app.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+module graph 'graph.bicep' = if (deployGraph) {
+  name: 'graph-${suffix}'
+  params: {
+    principalId: app.identity.principalId
+    apiUniqueName: 'sample-protected-api-${suffix}'
+    apiDisplayName: 'Sample Protected API (${baseName})'
+    readRoleId: guid(resourceGroup().id, 'sample-protected-api', 'Api.Read')
+    writeRoleId: guid(resourceGroup().id, 'sample-protected-api', 'Api.Write')
+  }
+}
+
+var apiAppId = deployGraph ? graph!.outputs.API_APP_ID : customApiAppId
+var apiScope = empty(apiAppId) ? '' : 'api://${apiAppId}/.default'
+
+// The app settings, separate from the site because they need the API's appId, which exists only after the Graph
+// module, which in turn needs the site's identity. Names match the Function app's options (Section__Key).
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: {
+    AzureWebJobsStorage__accountName: storage.name
+    AzureWebJobsStorage__credential: 'managedidentity'
+    APPLICATIONINSIGHTS_CONNECTION_STRING: insights.properties.ConnectionString
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+    ProbeSchedule: probeSchedule
+    Identity__Credential: 'ManagedIdentity'
+    Identity__UserAssignedClientId: ''
+    Identity__RefreshMargin: '00:05:00'
+    Graph__BaseUrl: 'https://graph.microsoft.com/v1.0'
+    Graph__Scope: 'https://graph.microsoft.com/.default'
+    Graph__RequiredRole: 'User.Read.All'
+    Graph__TimeoutSeconds: '30'
+    CustomApi__Name: 'protected-api'
+    CustomApi__BaseUrl: customApiBaseUrl
+    CustomApi__Scope: apiScope
+    CustomApi__AppId: apiAppId
+    CustomApi__RequiredRole: 'Api.Read'
+    CustomApi__Resources: 'orders,products'
+    CustomApi__HealthPath: '/health'
+    CustomApi__AttemptTimeoutSeconds: '5'
+    CustomApi__TotalTimeoutSeconds: '20'
+  }
+  dependsOn: [
+    blobOwner
+    queueContributor
+    tableContributor
+    metricsPublisher
+  ]
+}
+
+output FUNCTION_APP_NAME string = app.name
+output FUNCTION_APP_DEFAULT_HOSTNAME string = app.properties.defaultHostName
+output FUNCTION_APP_PRINCIPAL_ID string = app.identity.principalId
+output CUSTOM_API_APP_ID string = apiAppId
+output CUSTOM_API_APP_ID_URI string = empty(apiAppId) ? '' : 'api://${apiAppId}'
+output CUSTOM_API_SCOPE string = apiScope
