@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using IdentityEmulator;
+using IdentityEmulator.Tests.Infrastructure;
+
+namespace Infra.Tests;
+
+/// <summary>
+/// infra/scripts/Grant-AppRole.ps1 run by PowerShell 7 (the repo's local dotnet tool) against the emulator's Graph,
+/// with a Graph token of the tenant's admin identity (Application.Read.All, AppRoleAssignment.ReadWrite.All).
+/// </summary>
+public sealed class GrantAppRoleScriptTests : IAsyncLifetime
+{
+    private const string AppIdentity = "func-test";
+    private readonly TestTenant _tenant = new();
+    private EmulatorApp _emulator = null!;
+    private string _adminToken = "";
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await _tenant.StartAsync();
+        _adminToken = await EmulatorHttp.TokenAsync(_emulator, "https://graph.microsoft.com", query: $"&client_id={_tenant.AdminClientId}");
+    }
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    [Fact]
+    public async Task Assign_WhenIdentityDoesNotExist_Exits10()
+    {
+        var run = await RunAsync("-IdentityName", "func-nobody", "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+
+        Assert.Equal(10, run.ExitCode);
+        Assert.Contains("func-nobody", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Assign_WhenApiServicePrincipalDoesNotExist_Exits20()
+    {
+        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", Guid.NewGuid().ToString(), "-RoleName", "Api.Read");
+
+        Assert.Equal(20, run.ExitCode);
+    }
+
+    [Fact]
+    public async Task Assign_WhenRoleForApplicationsDoesNotExist_Exits30ListingTheRolesThereAre()
+    {
+        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Admin");
+
+        Assert.Equal(30, run.ExitCode);
+        Assert.Contains("Api.Read, Api.Write", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Assign_GrantsTheRoleVisiblyAndARerunChangesNothing()
+    {
+        var first = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
+        var second = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
+        var assignments = await AssignmentsOfAppIdentityAsync();
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Contains("Granted Api.Write", first.Output, StringComparison.Ordinal);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("already holds Api.Write", second.Output, StringComparison.Ordinal);
+        Assert.Equal([_tenant.ApiWriteRoleId.ToString()], assignments);
+        // The grant is real: the identity's next token for the API carries the role.
+        var token = await EmulatorHttp.TokenAsync(_emulator, _tenant.ApiAppIdUri);
+        Assert.Contains("Api.Write", Jwt(token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Assign_GraphPermissionByApiName_Works()
+    {
+        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiName", "Microsoft Graph", "-RoleName", "User.Read.All");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal(["df021288-bdef-4463-88db-98f22de89214"], await AssignmentsOfAppIdentityAsync());
+    }
+
+    [Fact]
+    public async Task Assign_WithWhatIf_ChangesNothing()
+    {
+        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read", "-WhatIf");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("What if", run.Output, StringComparison.Ordinal);
+        Assert.Empty(await AssignmentsOfAppIdentityAsync());
+    }
+
+    [Fact]
+    public async Task List_ShowsWhatTheIdentityHolds()
+    {
+        await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+
+        var run = await RunAsync("-IdentityName", AppIdentity, "-List");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Test API", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Api.Read", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Assign_WithoutPermissionToAssign_Exits1WithGraphsMessage()
+    {
+        var weakToken = await EmulatorHttp.TokenAsync(_emulator, "https://graph.microsoft.com", query: $"&client_id={_tenant.UserAssignedClientId}");
+
+        var run = await RunWithTokenAsync(weakToken, "-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("403", run.Error, StringComparison.Ordinal);
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithTokenAsync(_adminToken, args);
+
+    private async Task<(int ExitCode, string Output, string Error)> RunWithTokenAsync(string token, params string[] args)
+    {
+        await PowerShell.EnsureRestoredAsync();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+        var script = Path.Combine(Repository.Root, "infra", "scripts", "Grant-AppRole.ps1");
+        foreach (var arg in new[] { "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-File", script, "-GraphBaseUrl", _emulator.GraphBaseUrl.ToString() }.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The token travels in the environment, not on a command line other processes can read.
+        info.Environment["GRAPH_ACCESS_TOKEN"] = token;
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private async Task<List<string>> AssignmentsOfAppIdentityAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{_emulator.GraphBaseUrl}/servicePrincipals/{_tenant.SystemObjectId}/appRoleAssignments"));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
+        using var response = await EmulatorHttp.Client.SendAsync(request);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return [.. body.RootElement.GetProperty("value").EnumerateArray().Select(a => a.GetProperty("appRoleId").GetString()!)];
+    }
+
+    private static string Jwt(string token) =>
+        System.Text.Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(token.Split('.')[1]));
+}
+
+/// <summary>Restores the repository's local tools (PowerShell 7) once per test run.</summary>
+internal static class PowerShell
+{
+    private static readonly Lazy<Task> Restore = new(async () =>
+    {
+        using var process = Process.Start(new ProcessStartInfo("dotnet", "tool restore") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("dotnet tool restore failed: " + await error);
+        }
+    });
+
+    public static Task EnsureRestoredAsync() => Restore.Value;
+}
