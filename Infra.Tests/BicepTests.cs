@@ -34,6 +34,17 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
     }
 
     [Fact]
+    public async Task Parameters_CompileAgainstMain()
+    {
+        var build = await bicep.RunAsync("build-params", Path.Combine(bicep.Infra, "main.bicepparam"), "--stdout");
+
+        Assert.True(build.ExitCode == 0, build.Error);
+        var parameters = System.Text.Json.Nodes.JsonNode.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(build.Output)!["parametersJson"]!)!["parameters"]!;
+        Assert.True((bool)parameters["deployGraph"]!["value"]!);
+        Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FunctionApp_HasSystemAssignedIdentityHttpsOnlyTls12AndNoFtpOrBasicPublishing()
     {
         var app = Single(bicep.Template, "Microsoft.Web/sites");
