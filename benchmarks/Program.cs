@@ -1,0 +1,15 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+// dotnet run -c Release --project benchmarks -- --filter '*'            every benchmark, full statistics
+// dotnet run -c Release --project benchmarks -- --smoke --filter '*'    one quick pass of each, in-process (what CI runs)
+var smoke = args.Contains("--smoke");
+var config = smoke
+    ? ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableOptimizationsValidator)
+    : DefaultConfig.Instance;
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Benchmarks.TokenCacheBenchmarks).Assembly).Run([.. args.Where(a => a != "--smoke")], config);
+
+// A benchmark that throws is reported, not fatal, in BenchmarkDotNet; make it fail the command.
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
