@@ -9,8 +9,8 @@ namespace FunctionApp.Identity;
 /// ahead of expiry with a single request in flight, and never hands out a token past its expiry.
 /// </summary>
 /// <remarks>
-/// Freshness is flipped by a timer at the refresh time instead of reading the clock on every call: a clock read costs
-/// more than the rest of the warm path (about 35 ns for DateTime.UtcNow on the machine the benchmarks ran on). Once
+/// Freshness is flipped by a timer at the refresh time instead of reading the clock on every call: where this was
+/// measured, one clock read cost more than half of the whole warm path (benchmarks/ClockBenchmarks.cs). Once
 /// stale, every call reads the clock and no token within 30 seconds of its expiry is served. The refresh time is at
 /// least that plus the refresh margin ahead of expiry (half the lifetime for Entra's 24-hour tokens), so a token
 /// could only be served past expiry if the process's timers stalled for longer than that, as in a suspended VM.
