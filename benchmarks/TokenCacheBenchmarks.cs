@@ -19,7 +19,7 @@ public class TokenCacheBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _prebuilt = new PrebuiltCredential(new AccessToken("header.payload.signature", DateTimeOffset.UtcNow.AddHours(24), DateTimeOffset.UtcNow.AddHours(12)));
+        _prebuilt = new PrebuiltCredential(PrebuiltCredential.DayLongToken());
         _cache = new CachingTokenCredential(_prebuilt, TimeProvider.System, NullLogger<CachingTokenCredential>.Instance, TimeSpan.FromMinutes(5));
         _cache.GetTokenAsync(Context, CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
@@ -36,12 +36,4 @@ public class TokenCacheBenchmarks : IDisposable
 
     [Benchmark(Description = "CachingTokenCredential, warm")]
     public ValueTask<AccessToken> Cached() => _cache.GetTokenAsync(Context, CancellationToken.None);
-
-    /// <summary>A credential that returns the same token every time: the cheapest possible GetTokenAsync.</summary>
-    private sealed class PrebuiltCredential(AccessToken token) : TokenCredential
-    {
-        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => token;
-
-        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => new(token);
-    }
 }
