@@ -1,5 +1,6 @@
 using Azure.Core;
 using FunctionApp.Diagnostics;
+using FunctionApp.Hosting;
 using FunctionApp.Probes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,10 +20,7 @@ public static class CustomApiServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddCustomApiClient(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CustomApiOptions>()
-            .BindConfiguration(CustomApiOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<CustomApiOptions>(CustomApiOptions.SectionName);
 
         var configured = builder.Configuration.GetSection(CustomApiOptions.SectionName).Get<CustomApiOptions>() ?? new CustomApiOptions();
         if (!configured.IsConfigured)

@@ -1,5 +1,6 @@
 using Azure.Core;
 using FunctionApp.Diagnostics;
+using FunctionApp.Hosting;
 using FunctionApp.Probes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -17,10 +18,7 @@ public static class GraphServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddGraph(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GraphOptions>()
-            .BindConfiguration(GraphOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<GraphOptions>(GraphOptions.SectionName);
 
         builder.Services.AddSingleton(services =>
         {

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using FunctionApp.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -14,10 +15,7 @@ public static class IdentityServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddManagedIdentityCredential(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IdentityOptions>()
-            .BindConfiguration(IdentityOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<IdentityOptions>(IdentityOptions.SectionName);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TokenCredential>(services =>

@@ -6,22 +6,32 @@ using IdentityEmulator.Tokens;
 namespace IdentityEmulator;
 
 /// <summary>Everything the endpoints share for one emulator instance; registered as a singleton.</summary>
-internal sealed class EmulatorState(TenantDirectory tenant, SigningKeys keys, TokenIssuer issuer, string identityHeader)
+internal sealed class EmulatorState
 {
-    public TenantDirectory Tenant { get; } = tenant;
+    public EmulatorState(TenantDirectory tenant, SigningKeys keys, TokenIssuer issuer, string identityHeader)
+    {
+        Tenant = tenant;
+        Keys = keys;
+        Issuer = issuer;
+        IdentityHeader = identityHeader;
+        Gate = new EndpointGate(Faults, Counters);
+        GraphAuthorization = new GraphAuthorization(tenant, keys);
+    }
 
-    public SigningKeys Keys { get; } = keys;
+    public TenantDirectory Tenant { get; }
 
-    public TokenIssuer Issuer { get; } = issuer;
+    public SigningKeys Keys { get; }
+
+    public TokenIssuer Issuer { get; }
 
     /// <summary>The secret a caller must echo in X-IDENTITY-HEADER, as the platform's IDENTITY_HEADER.</summary>
-    public string IdentityHeader { get; } = identityHeader;
+    public string IdentityHeader { get; }
 
     public FaultInjector Faults { get; } = new();
 
     public RequestCounters Counters { get; } = new();
 
-    public EndpointGate Gate => new(Faults, Counters);
+    public EndpointGate Gate { get; }
 
-    public GraphAuthorization GraphAuthorization { get; } = new(tenant, keys);
+    public GraphAuthorization GraphAuthorization { get; }
 }

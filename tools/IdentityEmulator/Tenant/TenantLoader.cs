@@ -53,8 +53,6 @@ internal static class TenantLoader
         return Build(document, new Errors(source));
     }
 
-    public static TenantDirectory Build(TenantDocument document, string source = "tenant") => Build(document, new Errors(source));
-
     private static TenantDirectory Build(TenantDocument document, Errors errors)
     {
         var tenantId = errors.Guid(document.TenantId, "tenantId");

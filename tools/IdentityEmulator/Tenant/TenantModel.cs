@@ -57,10 +57,4 @@ internal sealed record ResolvedResource(ServicePrincipal ServicePrincipal, strin
 internal readonly record struct IdentitySelector(string? ClientId, string? ObjectId, string? ResourceId)
 {
     public bool IsDefault => ClientId is null && ObjectId is null && ResourceId is null;
-
-    public override string ToString() =>
-        ClientId is not null ? $"client_id {ClientId}"
-        : ObjectId is not null ? $"object_id {ObjectId}"
-        : ResourceId is not null ? $"mi_res_id {ResourceId}"
-        : "the system-assigned identity";
 }
