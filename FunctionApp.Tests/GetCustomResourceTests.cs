@@ -128,23 +128,6 @@ public sealed class GetCustomResourceTests
         Assert.Contains("CustomApi__TotalTimeoutSeconds", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData("customers")]
-    [InlineData("ORDERS")]
-    [InlineData("orders.json")]
-    [InlineData("..")]
-    [InlineData("orders%2F..%2F..%2Fadmin")]
-    public async Task Run_WithResourceNotOnTheAllowList_Returns404WithoutCallingTheApi(string resource)
-    {
-        await using var scenario = await Scenario.StartAsync(withRole: true);
-
-        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, resource);
-
-        Assert.Equal(404, answer.Status);
-        Assert.Contains("orders, products", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(0, scenario.Emulator.RequestCount("managedIdentity"));
-    }
-
     [Fact]
     public async Task Run_WhenNoCustomApiIsConfigured_Returns404SayingWhichSettingIsMissing()
     {

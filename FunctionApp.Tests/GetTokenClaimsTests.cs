@@ -59,20 +59,4 @@ public sealed class GetTokenClaimsTests
         Assert.False(verdict.GetProperty("audienceMatches").GetBoolean());
         Assert.Contains(verdict.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains("audience", StringComparison.Ordinal));
     }
-
-    [Theory]
-    [InlineData("", "target")]
-    [InlineData("?target=keyvault", "target")]
-    [InlineData("?target=graph&target=graph", "target")]
-    [InlineData("?target=graph&verbose=true", "verbose")]
-    public async Task Run_WithMissingOrUnknownTarget_Returns400NamingTheParameter(string query, string parameter)
-    {
-        await using var app = await TestApp.StartAsync(new TestTenant());
-
-        var answer = await app.InvokeAsync(app.Function<GetTokenClaims>().Run, query);
-
-        Assert.Equal(400, answer.Status);
-        Assert.True(answer.Json.GetProperty("errors").TryGetProperty(parameter, out _), answer.Body);
-        Assert.Equal(0, app.Emulator.RequestCount("managedIdentity"));
-    }
 }

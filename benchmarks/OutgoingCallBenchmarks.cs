@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Benchmarks;
 
 /// <summary>
-/// The custom API's HttpClient as the app registers it (standard resilience pipeline, bearer handler on the cached
+/// The custom API's HttpClient as the app registers it (its resilience pipeline, bearer handler on the cached
 /// credential) against a plain HttpClient with a fixed Authorization header, both to the same loopback route.
 /// </summary>
 [MemoryDiagnoser]

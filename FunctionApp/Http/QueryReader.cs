@@ -118,14 +118,22 @@ internal sealed class QueryReader
     }
 
     private string? Single(string name) =>
-        _errors.ContainsKey(name) || !_query.TryGetValue(name, out var values) ? null : values.ToString();
+        _errors.ContainsKey(Printable(name)) || !_query.TryGetValue(name, out var values) ? null : values.ToString();
 
-    private void Fail(string name, string message) => _errors[name] = [message];
+    // The errors key is echoed input too, so it gets the same treatment as the messages.
+    private void Fail(string name, string message) => _errors[Printable(name)] = [message];
 
-    // Echoing hostile input back must not carry control characters or unbounded length into the response.
+    // Echoing hostile input back must not carry control characters or unbounded length into the response; a control
+    // character shows as '?' so that a name made only of them still reads as something.
     private static string Printable(string text)
     {
-        var clean = new string([.. text.Where(c => !char.IsControl(c))]);
-        return clean.Length <= 64 ? clean : clean[..64] + "…";
+        var clean = string.Create(Math.Min(text.Length, 64), text, static (span, source) =>
+        {
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+            }
+        });
+        return text.Length <= 64 ? clean : clean + "…";
     }
 }
