@@ -1,6 +1,7 @@
 using FunctionApp.Functions;
 using FunctionApp.Tests.Infrastructure;
 using IdentityEmulator;
+using IdentityEmulator.Faults;
 using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.Graph.Models;
 
@@ -89,7 +90,7 @@ public sealed class GetCustomResourceTests
     public async Task Run_WhenApiAnswers503ThenOk_RetriesAndSucceeds()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true);
-        scenario.Api.Faults.Statuses.Enqueue(503);
+        scenario.Api.Inject(new FaultStep { Status = 503 });
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
 
@@ -101,10 +102,7 @@ public sealed class GetCustomResourceTests
     public async Task Run_WhenApiKeepsFailing_Returns502AfterTheRetries()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true);
-        for (var i = 0; i < 10; i++)
-        {
-            scenario.Api.Faults.Statuses.Enqueue(500);
-        }
+        scenario.Api.Inject(new FaultRule { Endpoint = ApiFaults.Endpoint, FailureRate = 1, FailureStatus = 500 });
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
 
@@ -120,7 +118,7 @@ public sealed class GetCustomResourceTests
             ["CustomApi:AttemptTimeoutSeconds"] = "1",
             ["CustomApi:TotalTimeoutSeconds"] = "2",
         });
-        scenario.Api.Faults.HangMilliseconds = 10_000;
+        scenario.Api.Inject(new FaultRule { Endpoint = ApiFaults.Endpoint, LatencyMs = 10_000 });
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
 

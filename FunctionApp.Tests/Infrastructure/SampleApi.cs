@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using IdentityEmulator;
+using IdentityEmulator.Faults;
 using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,7 +13,8 @@ namespace FunctionApp.Tests.Infrastructure;
 
 /// <summary>
 /// The sample protected API on a free loopback port, validating against the emulator, with a test-only fault stage
-/// at the front of its pipeline (scripted statuses, a hang) so the app's resilience can be exercised.
+/// at the front of its pipeline that applies the emulator's own fault rules (statuses with Retry-After, dropped
+/// connections, malformed JSON, latency), so the custom API can be faulted exactly like the emulated endpoints.
 /// </summary>
 internal sealed class SampleApi : IAsyncDisposable
 {
@@ -29,6 +30,12 @@ internal sealed class SampleApi : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public ApiFaults Faults { get; }
+
+    /// <summary>Applies a fault rule to the API's next requests (the rule's Endpoint is ignored).</summary>
+    public void Inject(FaultRule rule) => Faults.Injector.Add(rule with { Endpoint = ApiFaults.Endpoint });
+
+    /// <summary>Scripts the answers to the API's next requests, in order.</summary>
+    public void Inject(params FaultStep[] steps) => Inject(new FaultRule { Endpoint = ApiFaults.Endpoint, Sequence = steps });
 
     public static async Task<SampleApi> StartAsync(EmulatorApp emulator, TestTenant tenant)
     {
@@ -60,15 +67,10 @@ internal sealed class SampleApi : IAsyncDisposable
         {
             app.Use(async (context, nextMiddleware) =>
             {
-                faults.Count(context.Request.Path);
-                if (faults.HangMilliseconds > 0)
+                var step = await faults.Gate.EnterAsync(context, ApiFaults.Endpoint, context.Request.Path.Value);
+                if (EndpointGate.Render(step, static (status, detail) => Results.Problem(detail, statusCode: status)) is { } fault)
                 {
-                    await Task.Delay(faults.HangMilliseconds, context.RequestAborted);
-                }
-
-                if (faults.Statuses.TryDequeue(out var status))
-                {
-                    context.Response.StatusCode = status;
+                    await fault.ExecuteAsync(context);
                     return;
                 }
 
@@ -79,16 +81,18 @@ internal sealed class SampleApi : IAsyncDisposable
     }
 }
 
-/// <summary>What the API's fault stage does to the next requests, and how many it saw per path.</summary>
+/// <summary>The API's fault rules and how many requests it saw per path, faulted ones included.</summary>
 internal sealed class ApiFaults
 {
-    private readonly ConcurrentDictionary<string, int> _requests = new();
+    public const string Endpoint = "customApi";
 
-    public ConcurrentQueue<int> Statuses { get; } = new();
+    private readonly RequestCounters _counters = new();
 
-    public int HangMilliseconds { get; set; }
+    public ApiFaults() => Gate = new EndpointGate(Injector, _counters);
 
-    public int Requests(string path) => _requests.GetValueOrDefault(path);
+    public FaultInjector Injector { get; } = new();
 
-    public void Count(PathString path) => _requests.AddOrUpdate(path.Value ?? "", 1, static (_, n) => n + 1);
+    public EndpointGate Gate { get; }
+
+    public long Requests(string path) => _counters.Get(Endpoint, path);
 }

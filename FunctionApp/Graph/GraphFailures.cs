@@ -1,5 +1,7 @@
 using FunctionApp.Diagnostics;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Kiota.Abstractions;
 using Microsoft.Graph.Models.ODataErrors;
 
 namespace FunctionApp.Graph;
@@ -31,6 +33,10 @@ internal static class GraphFailures
             ODataError error => new Diagnosis(
                 StatusCodes.Status502BadGateway, "Microsoft Graph failed",
                 $"Microsoft Graph answered {error.ResponseStatusCode} ({error.Error?.Code}): {CredentialFailures.Summarize(error.Error?.Message ?? "no message")}"),
+            // Kiota wraps a body it cannot parse (a truncated or non-JSON 200) in a plain ApiException.
+            ApiException { InnerException: JsonException } => new Diagnosis(
+                StatusCodes.Status502BadGateway, "Microsoft Graph answered malformed JSON",
+                "Microsoft Graph answered with a body that is not JSON the SDK can read; try again, and check Graph__BaseUrl if it persists."),
             HttpRequestException http => new Diagnosis(
                 StatusCodes.Status502BadGateway, "Microsoft Graph unreachable",
                 $"Microsoft Graph could not be reached: {CredentialFailures.Summarize(http.Message)}"),

@@ -1,4 +1,5 @@
 using Azure.Core;
+using Azure.Identity;
 
 namespace FunctionApp.Identity;
 
@@ -31,15 +32,26 @@ public sealed class CachingTokenCredential : TokenCredential, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _refreshMargin;
+    private readonly TimeSpan _tokenTimeout;
     private readonly Lock _entriesLock = new();
     private volatile Entry[] _entries = [];
 
-    public CachingTokenCredential(TokenCredential inner, TimeProvider time, ILogger<CachingTokenCredential> logger, TimeSpan refreshMargin)
+    /// <param name="inner">The credential that talks to the identity endpoint.</param>
+    /// <param name="time">The clock and timers (a fake one in tests).</param>
+    /// <param name="logger">Logs acquisitions and failed background refreshes, never a token.</param>
+    /// <param name="refreshMargin">How long before expiry to refresh when the token carries no refresh hint.</param>
+    /// <param name="tokenTimeout">
+    /// How long one token request may take, MSAL's own retries included (default 30 s). Azure.Core's network timeout
+    /// is 100 s per try, so an identity endpoint that accepts the connection and never answers would otherwise hold
+    /// every caller past the function's timeout.
+    /// </param>
+    public CachingTokenCredential(TokenCredential inner, TimeProvider time, ILogger<CachingTokenCredential> logger, TimeSpan refreshMargin, TimeSpan? tokenTimeout = null)
     {
         _inner = inner;
         _time = time;
         _logger = logger;
         _refreshMargin = refreshMargin;
+        _tokenTimeout = tokenTimeout ?? TimeSpan.FromSeconds(30);
     }
 
     public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken)
@@ -196,7 +208,7 @@ public sealed class CachingTokenCredential : TokenCredential, IDisposable
         {
             try
             {
-                var token = await owner._inner.GetTokenAsync(context, CancellationToken.None).ConfigureAwait(false);
+                var token = await AcquireAsync(context).ConfigureAwait(false);
                 var cached = Describe(token, owner._time.GetUtcNow());
                 lock (_lock)
                 {
@@ -220,6 +232,21 @@ public sealed class CachingTokenCredential : TokenCredential, IDisposable
                 {
                     _refresh = null;
                 }
+            }
+        }
+
+        private async Task<AccessToken> AcquireAsync(TokenRequestContext context)
+        {
+            using var timeout = new CancellationTokenSource(owner._tokenTimeout, owner._time);
+            try
+            {
+                return await owner._inner.GetTokenAsync(context, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                // Reported as the credential failure it is, so callers map it like any other (a 503 naming the setting).
+                throw new AuthenticationFailedException(
+                    $"No token for {_scopeText} within {owner._tokenTimeout.TotalSeconds:0} s (Identity__TokenTimeout): the identity endpoint did not answer in time.");
             }
         }
 

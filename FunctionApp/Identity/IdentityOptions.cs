@@ -24,6 +24,10 @@ public sealed class IdentityOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:30", "01:00:00", ErrorMessage = "Identity__RefreshMargin must be between 00:00:30 and 01:00:00.")]
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long one token request may take, the credential's own retries included.</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:02:00", ErrorMessage = "Identity__TokenTimeout must be between 00:00:05 and 00:02:00.")]
+    public TimeSpan TokenTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     public bool IsUserAssigned => !string.IsNullOrWhiteSpace(UserAssignedClientId);
 
     /// <summary>Names the credential and identity for diagnostics, never a secret.</summary>

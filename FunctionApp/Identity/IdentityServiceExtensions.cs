@@ -23,7 +23,7 @@ public static class IdentityServiceExtensions
             var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
             var logger = services.GetRequiredService<ILogger<CachingTokenCredential>>();
             IdentityLog.CredentialSelected(logger, options.Describe());
-            return new CachingTokenCredential(CreateCredential(options), services.GetRequiredService<TimeProvider>(), logger, options.RefreshMargin);
+            return new CachingTokenCredential(CreateCredential(options), services.GetRequiredService<TimeProvider>(), logger, options.RefreshMargin, options.TokenTimeout);
         });
 
         return builder;

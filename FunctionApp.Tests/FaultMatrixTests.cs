@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using FunctionApp.Functions;
+using FunctionApp.Tests.Infrastructure;
+using IdentityEmulator;
+using IdentityEmulator.Faults;
+using IdentityEmulator.Tests.Infrastructure;
+using Microsoft.Azure.Functions.Worker;
+using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
+
+namespace FunctionApp.Tests;
+
+/// <summary>
+/// Every outgoing dependency (identity endpoint, Graph, custom API) under every fault the emulator injects, through the
+/// HTTP function that depends on it and through the probe timer: the outcome is success after retry or the documented
+/// ProblemDetails status with an actionable detail, within the function's budget, without an unhandled exception and
+/// without a token in any log line (TestApp checks every line when it is disposed). docs/reliability.md lists the
+/// table with its observed outcomes.
+/// </summary>
+[Collection(nameof(ManagedIdentityEnvironmentDefinition))]
+public sealed class FaultMatrixTests
+{
+    // Half of host.json's functionTimeout (2 minutes): an answer later than this is a hang, whatever its status.
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
+
+    public enum Dependency
+    {
+        Identity,
+        Graph,
+        CustomApi,
+    }
+
+    /// <summary>One row: a fault on one dependency and what the function must answer (200: success after retry).</summary>
+    public sealed record FaultCase(Dependency Dependency, string Fault, Func<FaultRule>? Rule, int Status, string DetailContains)
+    {
+        public override string ToString() => $"{Dependency}: {Fault}";
+
+        // Only a hang needs short timeouts to end quickly; every other row runs with the app's defaults, so the
+        // retries (Graph SDK: 3 s and up, resilience pipeline: 2 s and up) fit as they do in production.
+        public bool Hangs => Rule?.Invoke().LatencyMs > 0;
+    }
+
+    private static FaultRule Steps(params FaultStep[] steps) => new() { Endpoint = "", Sequence = steps };
+
+    private static FaultStep Status(int status, int? retryAfterSeconds = null) => new() { Status = status, RetryAfterSeconds = retryAfterSeconds };
+
+    // A null rule means the dependency's address refuses connections.
+    public static readonly IReadOnlyList<FaultCase> Cases =
+    [
+        new(Dependency.Identity, "500 burst", () => Steps(Status(500), Status(500)), 200, ""),
+        new(Dependency.Identity, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
+        new(Dependency.Identity, "429 with Retry-After", () => Steps(Status(429, 1)), 200, ""),
+        new(Dependency.Identity, "connection refused", null, 503, "ManagedIdentityCredential"),
+        new(Dependency.Identity, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
+        new(Dependency.Identity, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 503, "Identity__TokenTimeout"),
+        new(Dependency.Identity, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 503, "ManagedIdentityCredential"),
+        new(Dependency.Identity, "no access_token", () => Steps(new FaultStep { Fault = FaultKind.MissingAccessToken }), 503, "ManagedIdentityCredential"),
+
+        new(Dependency.Graph, "500 burst", () => Steps(Status(500), Status(500)), 502, "Microsoft Graph answered 500"),
+        new(Dependency.Graph, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
+        new(Dependency.Graph, "429 with Retry-After", () => Steps(Status(429, 1)), 200, ""),
+        new(Dependency.Graph, "connection refused", null, 502, "could not be reached"),
+        new(Dependency.Graph, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 502, "could not be reached"),
+        new(Dependency.Graph, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "Graph__TimeoutSeconds"),
+        new(Dependency.Graph, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "not JSON"),
+
+        new(Dependency.CustomApi, "500 burst", () => Steps(Status(500), Status(500)), 200, ""),
+        new(Dependency.CustomApi, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
+        new(Dependency.CustomApi, "429 with Retry-After", () => Steps(Status(429, 1)), 200, ""),
+        new(Dependency.CustomApi, "connection refused", null, 502, "could not be reached"),
+        new(Dependency.CustomApi, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
+        new(Dependency.CustomApi, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "CustomApi__TotalTimeoutSeconds"),
+        new(Dependency.CustomApi, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "not JSON"),
+    ];
+
+    public static TheoryData<string> CaseNames => [.. Cases.Select(c => c.ToString())];
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public async Task HttpFunction_UnderFault_SucceedsOrAnswersTheDocumentedProblem(string name)
+    {
+        var row = Cases.Single(c => c.ToString() == name);
+        await using var scenario = await Scenario.StartAsync(row);
+
+        var clock = Stopwatch.StartNew();
+        var answer = row.Dependency == Dependency.CustomApi
+            ? await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders")
+            : await scenario.App.InvokeAsync(scenario.App.Function<GetGraphUsers>().Run, "?top=2");
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < Budget, $"answered after {clock.Elapsed}");
+        Assert.True(row.Status == answer.Status, $"expected {row.Status}, got {answer.Status}: {answer.Body}");
+        if (row.Status != 200)
+        {
+            Assert.Equal("application/problem+json", answer.ContentType);
+            Assert.Contains(row.DetailContains, answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // An unmapped exception would have escaped Run and failed the test before this point.
+        answer.AssertNoToken();
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseNames))]
+    public async Task ProbeTimer_UnderFault_LogsTheSameOutcomeAndCompletes(string name)
+    {
+        var row = Cases.Single(c => c.ToString() == name);
+        await using var scenario = await Scenario.StartAsync(row);
+
+        var clock = Stopwatch.StartNew();
+        await scenario.App.Function<ProbeTargets>().Run(new TimerInfo(), CancellationToken.None);
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < Budget, $"finished after {clock.Elapsed}");
+        var target = row.Dependency == Dependency.CustomApi ? "protected-api" : "graph";
+        var results = scenario.App.Logs.WithEventId(4000).Concat(scenario.App.Logs.WithEventId(4001))
+            .Where(l => Equals(l.State.Single(kv => kv.Key == "Target").Value, target)).ToList();
+        var result = Assert.Single(results);
+        if (row.Status == 200)
+        {
+            Assert.True(result.EventId == 4000, result.Text);
+        }
+        else
+        {
+            Assert.True(result.EventId == 4001, result.Text);
+            Assert.Contains(row.DetailContains, result.Text, StringComparison.Ordinal);
+        }
+
+        Assert.Single(scenario.App.Logs.WithEventId(4003));
+    }
+
+    /// <summary>Emulator, sample API (for custom-API rows) and app; the fault is armed once everything has started.</summary>
+    private sealed class Scenario : IAsyncDisposable
+    {
+        private readonly EmulatorApp _emulator;
+        private readonly SampleApi? _api;
+
+        private Scenario(EmulatorApp emulator, SampleApi? api, TestApp app)
+        {
+            _emulator = emulator;
+            _api = api;
+            App = app;
+        }
+
+        public TestApp App { get; }
+
+        public static async Task<Scenario> StartAsync(FaultCase row)
+        {
+            var tenant = new TestTenant().AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id);
+            tenant.Assign(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
+            var emulator = await tenant.StartAsync();
+            var settings = new Dictionary<string, string?>();
+            if (row.Hangs)
+            {
+                settings["Identity:TokenTimeout"] = "00:00:05";
+                settings["Graph:TimeoutSeconds"] = row.Dependency == Dependency.Identity ? "30" : "3";
+                settings["CustomApi:AttemptTimeoutSeconds"] = "1";
+                settings["CustomApi:TotalTimeoutSeconds"] = "3";
+            }
+
+            SampleApi? api = null;
+            if (row.Dependency == Dependency.CustomApi)
+            {
+                api = await SampleApi.StartAsync(emulator, tenant);
+                settings["CustomApi:BaseUrl"] = row.Rule is null ? "http://127.0.0.1:1/" : api.BaseAddress.ToString();
+                settings["CustomApi:Scope"] = tenant.ApiAppIdUri + "/.default";
+                settings["CustomApi:AppId"] = tenant.ApiAppId.ToString();
+            }
+
+            if (row is { Dependency: Dependency.Graph, Rule: null })
+            {
+                settings["Graph:BaseUrl"] = "http://127.0.0.1:1/v1.0";
+            }
+
+            var app = await TestApp.StartAsync(tenant, settings, emulator: emulator);
+            var scenario = new Scenario(emulator, api, app);
+            switch (row)
+            {
+                case { Dependency: Dependency.Identity, Rule: null }:
+                    // Nothing listens on port 1; TestApp restores the variable when it is disposed.
+                    Environment.SetEnvironmentVariable("IDENTITY_ENDPOINT", "http://127.0.0.1:1/msi/token");
+                    break;
+                case { Dependency: Dependency.Identity, Rule: { } rule }:
+                    emulator.AddFault(rule() with { Endpoint = "managedIdentity" });
+                    break;
+                case { Dependency: Dependency.Graph, Rule: { } rule }:
+                    emulator.AddFault(rule() with { Endpoint = "graph" });
+                    break;
+                case { Dependency: Dependency.CustomApi, Rule: { } rule }:
+                    api!.Inject(rule());
+                    break;
+            }
+
+            return scenario;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.DisposeAsync();
+            if (_api is not null)
+            {
+                await _api.DisposeAsync();
+            }
+
+            await _emulator.DisposeAsync();
+        }
+    }
+}
