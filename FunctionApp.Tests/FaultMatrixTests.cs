@@ -186,7 +186,7 @@ public sealed class FaultMatrixTests
                     emulator.AddFault(rule() with { Endpoint = "graph" });
                     break;
                 case { Dependency: Dependency.CustomApi, Rule: { } rule }:
-                    api!.Inject(rule());
+                    api!.Faults.Add(rule());
                     break;
             }
 

@@ -90,7 +90,7 @@ public sealed class GetCustomResourceTests
     public async Task Run_WhenApiAnswers503ThenOk_RetriesAndSucceeds()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true);
-        scenario.Api.Inject(new FaultStep { Status = 503 });
+        scenario.Api.Faults.Add(new FaultStep { Status = 503 });
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
 
@@ -102,7 +102,7 @@ public sealed class GetCustomResourceTests
     public async Task Run_WhenApiKeepsFailing_Returns502AfterTheRetries()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true);
-        scenario.Api.Inject(new FaultRule { Endpoint = ApiFaults.Endpoint, FailureRate = 1, FailureStatus = 500 });
+        scenario.Api.Faults.Add(new FaultRule { Endpoint = FaultStage.Endpoint, FailureRate = 1, FailureStatus = 500 });
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
 
@@ -118,7 +118,7 @@ public sealed class GetCustomResourceTests
             ["CustomApi:AttemptTimeoutSeconds"] = "1",
             ["CustomApi:TotalTimeoutSeconds"] = "2",
         });
-        scenario.Api.Inject(new FaultRule { Endpoint = ApiFaults.Endpoint, LatencyMs = 10_000 });
+        scenario.Api.Faults.Add(new FaultRule { Endpoint = FaultStage.Endpoint, LatencyMs = 10_000 });
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
 

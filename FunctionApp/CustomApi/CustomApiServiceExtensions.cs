@@ -55,7 +55,8 @@ public static class CustomApiServiceExtensions
                 })
                 .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
         });
-        // Added after the resilience handler, so it sits inside it and runs once per attempt.
+        // Added after the resilience handler, so they sit inside it and run once per attempt.
+        client.AddHttpMessageHandler(() => new BufferingHandler());
         client.AddHttpMessageHandler(services =>
             new BearerTokenHandler(services.GetRequiredService<TokenCredential>(), services.GetRequiredService<IOptions<CustomApiOptions>>().Value.Scope));
 
