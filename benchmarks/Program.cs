@@ -5,6 +5,13 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 // dotnet run -c Release --project benchmarks -- --filter '*'            every benchmark, full statistics
 // dotnet run -c Release --project benchmarks -- --smoke --filter '*'    one quick pass of each, in-process (what CI runs)
+// dotnet run -c Release --project benchmarks -- --load [--invocations 10000] [--concurrency 64]
+// dotnet run -c Release --project benchmarks -- --soak [--minutes 10]
+if (args.Contains("--load") || args.Contains("--soak"))
+{
+    return await Benchmarks.Load.LoadCommand.RunAsync(args, Console.Out, Console.Error);
+}
+
 var smoke = args.Contains("--smoke");
 var config = smoke
     ? ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableOptimizationsValidator)

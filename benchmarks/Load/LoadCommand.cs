@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace Benchmarks.Load;
+
+/// <summary>Parses --load and --soak and their options; bad values are a message and exit code 2, not a stack trace.</summary>
+internal static class LoadCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            if (args.Contains("--soak"))
+            {
+                var minutes = Option(args, "--minutes", 10, 1, 24 * 60);
+                return await SoakRun.RunAsync(TimeSpan.FromMinutes(minutes), output);
+            }
+
+            return await LoadRun.RunAsync(Option(args, "--invocations", 10_000, 2, 10_000_000), Option(args, "--concurrency", 64, 1, 1024), output);
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync(e.Message);
+            return 2;
+        }
+    }
+
+    private static int Option(string[] args, string name, int defaultValue, int min, int max)
+    {
+        var index = Array.IndexOf(args, name);
+        if (index < 0)
+        {
+            return defaultValue;
+        }
+
+        if (index + 1 >= args.Length || !int.TryParse(args[index + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        {
+            throw new ArgumentException($"{name} needs a whole number from {min} to {max}.");
+        }
+
+        return value;
+    }
+}
