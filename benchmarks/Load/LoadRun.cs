@@ -52,5 +52,5 @@ internal static class LoadRun
         return outcomes;
     }
 
-    internal static string Share(int part, int total) => $"{100.0 * part / Math.Max(total, 1):0.00}%";
+    internal static string Share(int part, int total) => $"{100.0 * part / Math.Max(total, 1):0.000}%";
 }

@@ -13,16 +13,28 @@ internal sealed class Outcomes
 
     public int Unmapped => _counts.Where(kv => kv.Key.Outcome.StartsWith("unmapped", StringComparison.Ordinal)).Sum(kv => kv.Value);
 
-    public int Succeeded => _counts.Where(kv => kv.Key.Outcome == "200").Sum(kv => kv.Value);
+    public int Succeeded => _counts.Where(kv => kv.Key.Outcome is "200" or Completed).Sum(kv => kv.Value);
 
-    /// <summary>Runs one invocation and records its status, or the type of an exception that escaped the function.</summary>
-    public async Task RecordAsync(string function, Func<Task<int>> invoke)
+    private const string Completed = "completed";
+
+    /// <summary>Runs one timer invocation, which has no status: it completes or it throws.</summary>
+    public Task RecordAsync(string function, Func<Task> invoke) => RecordAsync(function, async () =>
+    {
+        await invoke();
+        return Completed;
+    });
+
+    public Task RecordAsync(string function, Func<Task<int>> invoke) =>
+        RecordAsync(function, async () => (await invoke()).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Runs one invocation and records its outcome, or the type of an exception that escaped the function.</summary>
+    private async Task RecordAsync(string function, Func<Task<string>> invoke)
     {
         var started = Stopwatch.GetTimestamp();
         string outcome;
         try
         {
-            outcome = (await invoke()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            outcome = await invoke();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -60,11 +60,7 @@ internal static class SoakRun
         {
             while (!stop.IsCancellationRequested)
             {
-                await outcomes.RecordAsync("ProbeTargets", async () =>
-                {
-                    await functions.ProbeAsync(CancellationToken.None);
-                    return 200;
-                });
+                await outcomes.RecordAsync("ProbeTargets", () => functions.ProbeAsync(CancellationToken.None));
                 await Delay(TimeSpan.FromSeconds(2), stop.Token);
             }
         });
@@ -80,7 +76,16 @@ internal static class SoakRun
                 await Delay(TimeSpan.FromSeconds(5), stop.Token);
             }
         });
-        await Task.WhenAll([.. workers, timer, chaos]);
+        // One line a minute, so growth that levels off can be told from a leak.
+        var monitor = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Delay(TimeSpan.FromMinutes(1), stop.Token);
+                output.WriteLine($"  {clock.Elapsed.TotalMinutes,4:0.0} min: {outcomes.Total} invocations; {InProcessFunctions.Measure()}");
+            }
+        });
+        await Task.WhenAll([.. workers, timer, chaos, monitor]);
         clock.Stop();
 
         var end = InProcessFunctions.Measure();
