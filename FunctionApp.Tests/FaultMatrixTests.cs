@@ -5,6 +5,7 @@ using IdentityEmulator;
 using IdentityEmulator.Faults;
 using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.Azure.Functions.Worker;
+using Xunit.Abstractions;
 using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
 
 namespace FunctionApp.Tests;
@@ -17,7 +18,7 @@ namespace FunctionApp.Tests;
 /// table with its observed outcomes.
 /// </summary>
 [Collection(nameof(ManagedIdentityEnvironmentDefinition))]
-public sealed class FaultMatrixTests
+public sealed class FaultMatrixTests(ITestOutputHelper output)
 {
     // Half of host.json's functionTimeout (2 minutes): an answer later than this is a hang, whatever its status.
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(60);
@@ -86,6 +87,8 @@ public sealed class FaultMatrixTests
             ? await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders")
             : await scenario.App.InvokeAsync(scenario.App.Function<GetGraphUsers>().Run, "?top=2");
         clock.Stop();
+        // docs/reliability.md's "observed" column comes from these lines (dotnet test --logger "console;verbosity=detailed").
+        output.WriteLine($"observed: {answer.Status} in {clock.Elapsed.TotalSeconds:0.0} s {(answer.Status == 200 ? "" : answer.Json.GetProperty("detail").GetString())}");
 
         Assert.True(clock.Elapsed < Budget, $"answered after {clock.Elapsed}");
         Assert.True(row.Status == answer.Status, $"expected {row.Status}, got {answer.Status}: {answer.Body}");
@@ -115,6 +118,7 @@ public sealed class FaultMatrixTests
         var results = scenario.App.Logs.WithEventId(4000).Concat(scenario.App.Logs.WithEventId(4001))
             .Where(l => Equals(l.State.Single(kv => kv.Key == "Target").Value, target)).ToList();
         var result = Assert.Single(results);
+        output.WriteLine($"observed: event {result.EventId} in {clock.Elapsed.TotalSeconds:0.0} s {result.Text}");
         if (row.Status == 200)
         {
             Assert.True(result.EventId == 4000, result.Text);
