@@ -7,15 +7,29 @@ internal static class LoadCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
+        // The emulator and the API are web hosts whose console lifetimes swallow Ctrl+C; this makes it end the run
+        // early, still reporting, instead of stopping the servers under the running invocations.
+        using var interrupted = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            interrupted.Cancel();
+        };
+
         try
         {
             if (args.Contains("--soak"))
             {
                 var minutes = Option(args, "--minutes", 10, 1, 24 * 60);
-                return await SoakRun.RunAsync(TimeSpan.FromMinutes(minutes), output);
+                return await SoakRun.RunAsync(TimeSpan.FromMinutes(minutes), output, interrupted.Token);
             }
 
-            return await LoadRun.RunAsync(Option(args, "--invocations", 10_000, 2, 10_000_000), Option(args, "--concurrency", 64, 1, 1024), output);
+            return await LoadRun.RunAsync(Option(args, "--invocations", 10_000, 2, 10_000_000), Option(args, "--concurrency", 64, 1, 1024), output, interrupted.Token);
+        }
+        catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("Interrupted.");
+            return 130;
         }
         catch (ArgumentException e)
         {

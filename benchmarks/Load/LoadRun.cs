@@ -10,18 +10,18 @@ namespace Benchmarks.Load;
 /// </summary>
 internal static class LoadRun
 {
-    public static async Task<int> RunAsync(int invocations, int concurrency, TextWriter output)
+    public static async Task<int> RunAsync(int invocations, int concurrency, TextWriter output, CancellationToken interrupted)
     {
         await using var functions = await InProcessFunctions.StartAsync(TimeSpan.FromHours(24));
         output.WriteLine($"Load: {invocations} invocations per phase, {concurrency}-way, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
-        var healthy = await PhaseAsync(functions, invocations, concurrency);
+        var healthy = await PhaseAsync(functions, invocations, concurrency, interrupted);
         output.WriteLine($"Phase 1, no faults: {healthy.Total} invocations, {Share(healthy.Succeeded, healthy.Total)} succeeded, {healthy.Unmapped} unmapped exceptions");
         healthy.Print(output);
 
         functions.ApiFaults.Add(new FaultRule { Endpoint = FaultStage.Endpoint, FailureRate = 0.2, FailureStatus = 503 });
         var apiRequestsBefore = functions.ApiFaults.Requests();
-        var faulted = await PhaseAsync(functions, invocations, concurrency);
+        var faulted = await PhaseAsync(functions, invocations, concurrency, interrupted);
         output.WriteLine($"Phase 2, the API fails 20% of requests with 503: {faulted.Total} invocations, {Share(faulted.Succeeded, faulted.Total)} succeeded, " +
             $"{faulted.Unmapped} unmapped exceptions, {functions.ApiFaults.Requests() - apiRequestsBefore} API requests for {invocations / 2} custom-API invocations");
         faulted.Print(output);
@@ -35,10 +35,10 @@ internal static class LoadRun
         return failed ? 1 : 0;
     }
 
-    private static async Task<Outcomes> PhaseAsync(InProcessFunctions functions, int invocations, int concurrency)
+    private static async Task<Outcomes> PhaseAsync(InProcessFunctions functions, int invocations, int concurrency, CancellationToken interrupted)
     {
         var outcomes = new Outcomes();
-        await Parallel.ForAsync(0, invocations, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, cancellationToken) =>
+        await Parallel.ForAsync(0, invocations, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = interrupted }, async (i, cancellationToken) =>
         {
             if (i % 2 == 0)
             {

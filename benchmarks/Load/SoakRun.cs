@@ -27,7 +27,7 @@ internal static class SoakRun
         ("api: 6 s hang", f => f.ApiFaults.Add(new FaultRule { Endpoint = FaultStage.Endpoint, Sequence = [new FaultStep { Fault = FaultKind.Pass, DelayMs = 6000 }] })),
     ];
 
-    public static async Task<int> RunAsync(TimeSpan duration, TextWriter output)
+    public static async Task<int> RunAsync(TimeSpan duration, TextWriter output, CancellationToken interrupted)
     {
         await using var functions = await InProcessFunctions.StartAsync(TimeSpan.FromMinutes(2));
         output.WriteLine($"Soak: {duration.TotalMinutes:0} min, {Workers} HTTP workers, probe timer every 2 s, a random fault every 5 s, " +
@@ -40,7 +40,8 @@ internal static class SoakRun
         var start = InProcessFunctions.Measure();
         output.WriteLine($"Start: {start}");
 
-        using var stop = new CancellationTokenSource(duration);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+        stop.CancelAfter(duration);
         var outcomes = new Outcomes();
         var armed = new Dictionary<string, int>();
         var clock = Stopwatch.StartNew();
@@ -55,7 +56,7 @@ internal static class SoakRun
                     _ => outcomes.RecordAsync("GetTokenClaims", () => functions.TokenClaimsAsync(CancellationToken.None)),
                 });
             }
-        }));
+        }, CancellationToken.None));
         var timer = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -63,7 +64,7 @@ internal static class SoakRun
                 await outcomes.RecordAsync("ProbeTargets", () => functions.ProbeAsync(CancellationToken.None));
                 await Delay(TimeSpan.FromSeconds(2), stop.Token);
             }
-        });
+        }, CancellationToken.None);
         var chaos = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -75,7 +76,7 @@ internal static class SoakRun
                 armed[name] = armed.GetValueOrDefault(name) + 1;
                 await Delay(TimeSpan.FromSeconds(5), stop.Token);
             }
-        });
+        }, CancellationToken.None);
         // One line a minute, so growth that levels off can be told from a leak.
         var monitor = Task.Run(async () =>
         {
@@ -84,7 +85,7 @@ internal static class SoakRun
                 await Delay(TimeSpan.FromMinutes(1), stop.Token);
                 output.WriteLine($"  {clock.Elapsed.TotalMinutes,4:0.0} min: {outcomes.Total} invocations; {InProcessFunctions.Measure()}");
             }
-        });
+        }, CancellationToken.None);
         await Task.WhenAll([.. workers, timer, chaos, monitor]);
         clock.Stop();
 
