@@ -1,8 +1,8 @@
-using FunctionApp.Diagnostics;
 using System.Text.Json;
+using FunctionApp.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Kiota.Abstractions;
 using Microsoft.Graph.Models.ODataErrors;
+using Microsoft.Kiota.Abstractions;
 
 namespace FunctionApp.Graph;
 

@@ -127,6 +127,12 @@ internal sealed class QueryReader
     // character shows as '?' so that a name made only of them still reads as something.
     private static string Printable(string text)
     {
+        // The usual case, a known parameter name, is returned as it is: Single asks on every lookup.
+        if (text.Length <= 64 && !text.Any(char.IsControl))
+        {
+            return text;
+        }
+
         var clean = string.Create(Math.Min(text.Length, 64), text, static (span, source) =>
         {
             for (var i = 0; i < span.Length; i++)
