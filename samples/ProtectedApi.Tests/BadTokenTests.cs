@@ -113,6 +113,22 @@ public sealed class BadTokenTests(ApiFixture fixture) : IClassFixture<ApiFixture
         Assert.Contains("Api.Write", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    // The second request of each pair is answered from the validated-token cache: authorization must still run on it.
+    [Fact]
+    public async Task RepeatedToken_IsAuthorizedOnEveryRequest()
+    {
+        var readOnly = fixture.Scenario.Sign(fixture.Scenario.ValidClaims("Api.Read"));
+        var statuses = new List<HttpStatusCode>();
+
+        foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post, HttpMethod.Get, HttpMethod.Post })
+        {
+            using var response = await fixture.Scenario.SendAsync(method, Orders, readOnly);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Forbidden, HttpStatusCode.OK, HttpStatusCode.Forbidden], statuses);
+    }
+
     [Fact]
     public async Task Unauthorized_ChallengeSaysWhatFailed()
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ProtectedApi.Authentication;
@@ -12,7 +13,8 @@ public static class EntraApiAuthenticationExtensions
 
     /// <summary>
     /// JWT bearer validation of Entra access tokens for this API: signature from the tenant's published keys, issuer
-    /// pinned to the tenant (v1.0 and v2.0 forms), audience the API's appId or Application ID URI, lifetime, and an
+    /// pinned to the tenant (v1.0 and v2.0 forms), audience the API's appId or Application ID URI, lifetime (a repeated
+    /// token is checked against a cache of validated ones, <see cref="CachingTokenHandler"/>), and an
     /// authorization policy per endpoint that requires an app-only token with the configured application role.
     /// </summary>
     public static IHostApplicationBuilder AddEntraApiAuthentication(this IHostApplicationBuilder builder)
@@ -43,6 +45,9 @@ public static class EntraApiAuthenticationExtensions
         jwt.RequireHttpsMetadata = new Uri(entra.Metadata).Scheme == Uri.UriSchemeHttps;
         // Keep Entra's claim names (roles, oid, scp) instead of the legacy WS-Federation URIs.
         jwt.MapInboundClaims = false;
+        var validator = new JsonWebTokenHandler { MapInboundClaims = false };
+        jwt.TokenHandlers.Clear();
+        jwt.TokenHandlers.Add(entra.ValidatedTokenCacheSize > 0 ? new CachingTokenHandler(validator, TimeProvider.System, entra.ValidatedTokenCacheSize) : validator);
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuers = entra.Issuers,
@@ -60,9 +65,10 @@ public static class EntraApiAuthenticationExtensions
     }
 
     // Roles are matched as separate claims: JwtBearer turns a JSON array into one claim per value, so a multi-valued
-    // roles claim must never be split or string-compared by hand.
+    // roles claim must never be split or string-compared by hand. The policy names no scheme: Bearer is the default,
+    // which UseAuthentication has already run; naming it would authenticate each request a second time.
     private static AuthorizationPolicy AppOnlyWithRole(string role) =>
-        new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme)
+        new AuthorizationPolicyBuilder()
             .RequireAuthenticatedUser()
             .AddRequirements(new AppOnlyRequirement())
             .RequireClaim("roles", role)
