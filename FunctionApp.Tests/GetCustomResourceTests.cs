@@ -1,8 +1,11 @@
+using System.Net;
+using System.Net.Http.Json;
 using FunctionApp.Functions;
 using FunctionApp.Tests.Infrastructure;
 using IdentityEmulator;
 using IdentityEmulator.Faults;
 using IdentityEmulator.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph.Models;
 
 namespace FunctionApp.Tests;
@@ -96,6 +99,23 @@ public sealed class GetCustomResourceTests
 
         Assert.Equal(200, answer.Status);
         Assert.Equal(2, scenario.Api.Faults.Requests("/api/products"));
+        var retry = Assert.Single(scenario.App.Logs.WithEventId(3001));
+        Assert.Equal("503", retry.State.Single(kv => kv.Key == "Failure").Value);
+    }
+
+    // The pipeline serves GETs only today; a POST added later must not be sent twice because an attempt failed.
+    [Fact]
+    public async Task Pipeline_WhenAPostFails_DoesNotRetryIt()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+        scenario.Api.Faults.Add(new FaultRule { Endpoint = FaultStage.Endpoint, FailureRate = 1, FailureStatus = 503 });
+        var http = scenario.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(FunctionApp.CustomApi.CustomApiClient));
+
+        using var response = await http.PostAsJsonAsync("api/orders", new { id = 4, customer = "Litware", quantity = 2 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(1, scenario.Api.Faults.Requests("/api/orders"));
+        Assert.Empty(scenario.App.Logs.WithEventId(3001));
     }
 
     [Fact]

@@ -15,7 +15,9 @@ if (args.Contains("--load") || args.Contains("--soak"))
 var smoke = args.Contains("--smoke");
 var config = smoke
     ? ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance)).WithOptions(ConfigOptions.DisableOptimizationsValidator)
-    : DefaultConfig.Instance;
+    // Loopback HTTP and RSA timings swing by 10-20% between processes on a shared 2-core machine: three launches of
+    // twenty iterations each, so that one slow process cannot decide a ratio.
+    : ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Default.WithLaunchCount(3).WithWarmupCount(5).WithIterationCount(20));
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(Benchmarks.TokenCacheBenchmarks).Assembly).Run([.. args.Where(a => a != "--smoke")], config);
 
 // A benchmark that throws is reported, not fatal, in BenchmarkDotNet; make it fail the command.

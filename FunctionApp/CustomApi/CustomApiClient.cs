@@ -103,4 +103,13 @@ internal static partial class CustomApiLog
 {
     [LoggerMessage(3000, LogLevel.Warning, "Custom API call failed: the API answered {ApiStatus} (0: no answer); mapped to {Status}")]
     public static partial void CallFailed(ILogger logger, int apiStatus, int status);
+
+    [LoggerMessage(3001, LogLevel.Warning, "Custom API attempt {Attempt} failed ({Failure}); retrying in {DelayMs} ms")]
+    public static partial void Retrying(ILogger logger, int attempt, string failure, int delayMs);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Custom API circuit opened after {Failure}: calls fail fast for {BreakSeconds} s")]
+    public static partial void CircuitOpened(ILogger logger, string failure, int breakSeconds);
+
+    [LoggerMessage(3003, LogLevel.Information, "Custom API circuit closed: calls go through again")]
+    public static partial void CircuitClosed(ILogger logger);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure.Core;
 using FunctionApp.Diagnostics;
 using FunctionApp.Hosting;
@@ -13,6 +14,8 @@ namespace FunctionApp.CustomApi;
 
 public static class CustomApiServiceExtensions
 {
+    private const string ResiliencePipelineKey = "custom-api";
+
     /// <summary>
     /// Registers the typed HttpClient for the custom API (app settings <c>CustomApi__*</c>): a bearer-token handler on
     /// the app's credential inside a resilience pipeline (total and per-attempt timeouts, retries with back-off that
@@ -36,28 +39,13 @@ public static class CustomApiServiceExtensions
                 // The resilience pipeline owns timeouts; HttpClient's own 100 s default would only mask them.
                 http.Timeout = Timeout.InfiniteTimeSpan;
             });
-        // The standard handler's strategies minus its rate limiter (this app sends few requests, the API sheds load
-        // itself), and without the factory's per-request log lines: the app logs one outcome per call, and resilience
-        // events (retries, an opened breaker) still reach the logs. benchmarks/OutgoingCallBenchmarks.cs measures it.
+        // The factory's per-request log lines are dropped: the app logs one outcome per call, and the pipeline logs
+        // retries and an opened breaker itself. benchmarks/OutgoingCallBenchmarks.cs measures what is left.
         client.RemoveAllLoggers();
-        client.AddResilienceHandler("custom-api", static (pipeline, context) =>
-        {
-            var options = context.ServiceProvider.GetRequiredService<IOptions<CustomApiOptions>>().Value;
-            var retry = new HttpRetryStrategyOptions { MaxRetryAttempts = 3, BackoffType = DelayBackoffType.Exponential, UseJitter = true };
-            retry.DisableForUnsafeHttpMethods();
-            pipeline
-                .AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds))
-                .AddRetry(retry)
-                .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-                {
-                    // Break when most attempts fail, not at the default 10%: with 1 in 5 attempts failing the retries
-                    // still deliver nearly every call, and a 10% breaker turned a third of them into 503s (the load run).
-                    FailureRatio = 0.5,
-                    // The breaker must observe at least two attempt timeouts.
-                    SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeoutSeconds)),
-                })
-                .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds));
-        });
+        builder.Services.AddKeyedSingleton(ResiliencePipelineKey, static (services, _) => BuildPipeline(
+            services.GetRequiredService<IOptions<CustomApiOptions>>().Value, services.GetRequiredService<ILogger<ResiliencePipelineHandler>>()));
+        client.AddHttpMessageHandler(static services => new ResiliencePipelineHandler(
+            services.GetRequiredKeyedService<ResiliencePipeline<HttpResponseMessage>>(ResiliencePipelineKey)));
         // Added after the resilience handler, so they sit inside it and run once per attempt.
         client.AddHttpMessageHandler(() => new BufferingHandler());
         client.AddHttpMessageHandler(services =>
@@ -72,4 +60,49 @@ public static class CustomApiServiceExtensions
         builder.Services.AddSingleton<ITargetProbe, CustomApiProbe>();
         return builder;
     }
+
+    // The standard resilience handler's strategies minus its rate limiter (this app sends few requests, the API sheds
+    // load itself), built once: the breaker's state must outlive the factory's two-minute handler rotation.
+    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(CustomApiOptions options, ILogger logger)
+    {
+        var retry = new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            OnRetry = args =>
+            {
+                CustomApiLog.Retrying(logger, args.AttemptNumber + 1, Describe(args.Outcome), (int)args.RetryDelay.TotalMilliseconds);
+                return default;
+            },
+        };
+        retry.DisableForUnsafeHttpMethods();
+        return new ResiliencePipelineBuilder<HttpResponseMessage>()
+            .AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds))
+            .AddRetry(retry)
+            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+            {
+                // Break when most attempts fail, not at the default 10%: with 1 in 5 attempts failing the retries
+                // still deliver nearly every call, and a 10% breaker turned a third of them into 503s (the load run).
+                FailureRatio = 0.5,
+                // The breaker must observe at least two attempt timeouts.
+                SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeoutSeconds)),
+                OnOpened = args =>
+                {
+                    CustomApiLog.CircuitOpened(logger, Describe(args.Outcome), (int)args.BreakDuration.TotalSeconds);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    CustomApiLog.CircuitClosed(logger);
+                    return default;
+                },
+            })
+            .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds))
+            .Build();
+    }
+
+    // A status code or an exception type: never headers or bodies, which carry the token and the API's data.
+    private static string Describe(Polly.Outcome<HttpResponseMessage> outcome) =>
+        outcome.Exception?.GetType().Name ?? ((int?)outcome.Result?.StatusCode)?.ToString(CultureInfo.InvariantCulture) ?? "no response";
 }
