@@ -80,7 +80,8 @@ public sealed class CustomApiClient(HttpClient http, IOptions<CustomApiOptions> 
         var settings = options.Value;
         return CredentialFailures.Diagnose(exception, target, identity.Value.Describe()) ?? exception switch
         {
-            TimeoutRejectedException => new Diagnosis(StatusCodes.Status504GatewayTimeout, "The custom API timed out",
+            // An attempt's timeout (Polly) or the whole call's (HttpClient.Timeout, which cancels with a TimeoutException).
+            TimeoutRejectedException or TaskCanceledException { InnerException: TimeoutException } when !cancellationToken.IsCancellationRequested => new Diagnosis(StatusCodes.Status504GatewayTimeout, "The custom API timed out",
                 $"The custom API did not answer within {settings.AttemptTimeoutSeconds} s per attempt and {settings.TotalTimeoutSeconds} s in all " +
                 "(CustomApi__AttemptTimeoutSeconds, CustomApi__TotalTimeoutSeconds)."),
             BrokenCircuitException => new Diagnosis(StatusCodes.Status503ServiceUnavailable, "The custom API is failing",

@@ -36,8 +36,9 @@ public static class CustomApiServiceExtensions
             {
                 var options = services.GetRequiredService<IOptions<CustomApiOptions>>().Value;
                 http.BaseAddress = new Uri(options.BaseUrl!.TrimEnd('/') + "/");
-                // The resilience pipeline owns timeouts; HttpClient's own 100 s default would only mask them.
-                http.Timeout = Timeout.InfiniteTimeSpan;
+                // The whole call's budget, retries and body included. HttpClient enforces one anyway (100 s by default),
+                // so this costs nothing a plain client does not pay; a Polly timeout strategy for it cost a layer.
+                http.Timeout = TimeSpan.FromSeconds(options.TotalTimeoutSeconds);
             });
         // The factory's per-request log lines are dropped: the app logs one outcome per call, and the pipeline logs
         // retries and an opened breaker itself. benchmarks/OutgoingCallBenchmarks.cs measures what is left.
@@ -62,7 +63,8 @@ public static class CustomApiServiceExtensions
     }
 
     // The standard resilience handler's strategies minus its rate limiter (this app sends few requests, the API sheds
-    // load itself), built once: the breaker's state must outlive the factory's two-minute handler rotation.
+    // load itself) and its total timeout (HttpClient.Timeout above), built once: the breaker's state must outlive the
+    // factory's two-minute handler rotation.
     private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(CustomApiOptions options, ILogger logger)
     {
         var retry = new HttpRetryStrategyOptions
@@ -78,7 +80,6 @@ public static class CustomApiServiceExtensions
         };
         retry.DisableForUnsafeHttpMethods();
         return new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddTimeout(TimeSpan.FromSeconds(options.TotalTimeoutSeconds))
             .AddRetry(retry)
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
