@@ -12,10 +12,19 @@ internal sealed class BearerTokenHandler(TokenCredential credential, string scop
     // One context instance: the token cache recognises its scopes array by reference.
     private readonly TokenRequestContext _context = new([scope]);
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    // Not async: a cached token arrives completed, and this handler then adds no await of its own to the call.
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var token = await credential.GetTokenAsync(_context, cancellationToken).ConfigureAwait(false);
+        var token = credential.GetTokenAsync(_context, cancellationToken);
+        return token.IsCompletedSuccessfully ? Send(request, token.Result, cancellationToken) : SendAfterAsync(request, token, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> SendAfterAsync(HttpRequestMessage request, ValueTask<AccessToken> token, CancellationToken cancellationToken) =>
+        await Send(request, await token.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    private Task<HttpResponseMessage> Send(HttpRequestMessage request, AccessToken token, CancellationToken cancellationToken)
+    {
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return base.SendAsync(request, cancellationToken);
     }
 }

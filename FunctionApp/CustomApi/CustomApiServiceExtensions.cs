@@ -47,8 +47,7 @@ public static class CustomApiServiceExtensions
             services.GetRequiredService<IOptions<CustomApiOptions>>().Value, services.GetRequiredService<ILogger<ResiliencePipelineHandler>>()));
         client.AddHttpMessageHandler(static services => new ResiliencePipelineHandler(
             services.GetRequiredKeyedService<ResiliencePipeline<HttpResponseMessage>>(ResiliencePipelineKey)));
-        // Added after the resilience handler, so they sit inside it and run once per attempt.
-        client.AddHttpMessageHandler(() => new BufferingHandler());
+        // Added after the resilience handler, so it sits inside it and runs once per attempt.
         client.AddHttpMessageHandler(services =>
             new BearerTokenHandler(services.GetRequiredService<TokenCredential>(), services.GetRequiredService<IOptions<CustomApiOptions>>().Value.Scope));
 

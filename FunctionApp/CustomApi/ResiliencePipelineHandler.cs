@@ -3,13 +3,20 @@ using Polly;
 namespace FunctionApp.CustomApi;
 
 /// <summary>
-/// Sends each request through the custom API's Polly pipeline (timeouts, retries, circuit breaker). This is what
+/// Sends each request through the custom API's Polly pipeline (attempt timeout, retries, circuit breaker). This is what
 /// Microsoft.Extensions.Http.Resilience's handler does, minus its per-request telemetry and request snapshot: those
 /// cost 1-2 us and 1-3 KB per call (benchmarks/OutgoingCallBenchmarks.cs), and this app logs the events that matter
 /// (a retry, an opened breaker) from the strategies' own callbacks.
 /// </summary>
+/// <remarks>
+/// An attempt includes reading the body. HttpClient buffers a body only after the handlers have returned, so a
+/// connection dropped mid-body would otherwise fail outside the retry strategy, after it had counted the attempt as a
+/// success. The custom API answers small JSON documents; the limit keeps it that way.
+/// </remarks>
 internal sealed class ResiliencePipelineHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
 {
+    private const long MaxBodyBytes = 1024 * 1024;
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -18,18 +25,7 @@ internal sealed class ResiliencePipelineHandler(ResiliencePipeline<HttpResponseM
         try
         {
             var outcome = await pipeline.ExecuteOutcomeAsync(
-                static async (context, state) =>
-                {
-                    // Polly's outcome callbacks report failures as values, not by throwing.
-                    try
-                    {
-                        return Outcome.FromResult(await state.Handler.SendInnerAsync(state.Request, context.CancellationToken).ConfigureAwait(false));
-                    }
-                    catch (Exception e)
-                    {
-                        return Outcome.FromException<HttpResponseMessage>(e);
-                    }
-                },
+                static (context, state) => state.Handler.AttemptAsync(state.Request, context.CancellationToken),
                 context,
                 (Handler: this, Request: request)).ConfigureAwait(false);
             outcome.ThrowIfException();
@@ -41,6 +37,20 @@ internal sealed class ResiliencePipelineHandler(ResiliencePipeline<HttpResponseM
         }
     }
 
-    private Task<HttpResponseMessage> SendInnerAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        base.SendAsync(request, cancellationToken);
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage? response = null;
+        // Polly's outcome callbacks report failures as values, not by throwing.
+        try
+        {
+            response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            await response.Content.LoadIntoBufferAsync(MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+            return Outcome.FromResult(response);
+        }
+        catch (Exception e)
+        {
+            response?.Dispose();
+            return Outcome.FromException<HttpResponseMessage>(e);
+        }
+    }
 }
