@@ -7,6 +7,12 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // dotnet run -c Release --project benchmarks -- --smoke --filter '*'    one quick pass of each, in-process (what CI runs)
 // dotnet run -c Release --project benchmarks -- --load [--invocations 10000] [--concurrency 64]
 // dotnet run -c Release --project benchmarks -- --soak [--minutes 10]
+// dotnet run -c Release --project benchmarks -- --paired [--rounds 40]   the targets' ratios, interleaved in one process
+if (args.Contains("--paired"))
+{
+    return await Benchmarks.Paired.PairedRun.RunAsync(args, Console.Out, Console.Error);
+}
+
 if (args.Contains("--load") || args.Contains("--soak"))
 {
     return await Benchmarks.Load.LoadCommand.RunAsync(args, Console.Out, Console.Error);

@@ -38,7 +38,7 @@ internal static class LoadCommand
         }
     }
 
-    private static int Option(string[] args, string name, int defaultValue, int min, int max)
+    internal static int Option(string[] args, string name, int defaultValue, int min, int max)
     {
         var index = Array.IndexOf(args, name);
         if (index < 0)
