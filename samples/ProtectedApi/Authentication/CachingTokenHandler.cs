@@ -20,6 +20,7 @@ namespace ProtectedApi.Authentication;
 /// <item>Authorization is not cached: the role policies run on every request against a fresh copy of the claims.</item>
 /// </list>
 /// Tokens stay in memory until they expire, as the request that carried them did; nothing is written anywhere.
+/// Use one instance per authentication scheme: a remembered verdict is not re-checked against other issuers or audiences.
 /// </remarks>
 public sealed class CachingTokenHandler(TokenHandler inner, TimeProvider timeProvider, int capacity) : TokenHandler
 {
