@@ -53,7 +53,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         new(Dependency.Identity, "connection refused", null, 503, "ManagedIdentityCredential"),
         new(Dependency.Identity, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
         new(Dependency.Identity, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 503, "Identity__TokenTimeout"),
-        new(Dependency.Identity, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 503, "ManagedIdentityCredential"),
+        new(Dependency.Identity, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 503, "answered 200 with a body that is not a token response"),
         new(Dependency.Identity, "no access_token", () => Steps(new FaultStep { Fault = FaultKind.MissingAccessToken }), 503, "ManagedIdentityCredential"),
 
         new(Dependency.Graph, "500 burst", () => Steps(Status(500), Status(500)), 502, "Microsoft Graph answered 500"),

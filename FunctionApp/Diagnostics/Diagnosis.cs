@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure.Identity;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Identity.Client;
 
 namespace FunctionApp.Diagnostics;
 
@@ -38,6 +39,18 @@ public static partial class CredentialFailures
                 "Token request refused",
                 $"Entra does not know the resource '{target.Resource}' (AADSTS500011): set the Application ID URI of {target.DisplayName}'s app " +
                 $"registration to it (infra/main.bicep sets identifierUris), or correct the configured scope '{target.Scope}'.");
+        }
+
+        // Azure.Identity reports an identity endpoint that answered with a body MSAL could not read as "No managed
+        // identity endpoint found", which sends a reader looking for a missing setting; MSAL's exception inside it says
+        // what happened. Told apart by MSAL's error code, not by either message.
+        if (failed is CredentialUnavailableException { InnerException: MsalServiceException { ErrorCode: MsalError.ManagedIdentityResponseParseFailure } unreadable })
+        {
+            return new Diagnosis(
+                StatusCodes.Status503ServiceUnavailable,
+                "No token available",
+                $"{credential} could not get a token for {target.Scope}: the identity endpoint answered {unreadable.StatusCode} with a body " +
+                "that is not a token response. Try again; if it persists, check that IDENTITY_ENDPOINT points at the identity endpoint.");
         }
 
         return new Diagnosis(
