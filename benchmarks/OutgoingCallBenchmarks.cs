@@ -37,6 +37,9 @@ public class OutgoingCallBenchmarks : IDisposable
     private HttpClient _inMemoryFixedHeader = null!;
     private HttpClient _inMemoryPipeline = null!;
 
+    /// <summary>The loopback route's base address, for clients built outside this class (Paired/PipelineLayers).</summary>
+    internal Uri Address { get; private set; } = null!;
+
     [GlobalSetup]
     public void Setup()
     {
@@ -46,7 +49,7 @@ public class OutgoingCallBenchmarks : IDisposable
         _server = builder.Build();
         _server.MapGet("/api/orders", () => Results.Bytes(OrdersJson, "application/json"));
         _server.StartAsync().GetAwaiter().GetResult();
-        var address = new Uri(_server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        var address = Address = new Uri(_server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
 
         _fixedHeader = FixedHeader(new HttpClientHandler(), address);
         _app = App(address, inMemory: false);

@@ -31,6 +31,7 @@ internal static class PairedRun
         outgoing.Setup();
         using var validation = new TokenValidationBenchmarks();
         validation.Setup();
+        using var layers = new PipelineLayers(outgoing.Address);
 
         Pair[] pairs =
         [
@@ -39,6 +40,13 @@ internal static class PairedRun
             new("sample API's validation vs raw RS256 check (rate)", () => Sync(validation.RawSignature), validation.ApiValidation, "at least 0.85x", Rate: true),
             new("default JsonWebTokenHandler vs raw RS256 check (rate)", () => Sync(validation.RawSignature), validation.DefaultHandlerValidation, "(reference)", Rate: true),
             new("sample API's whole HTTP request vs raw RS256 check (rate)", () => Sync(validation.RawSignature), validation.ApiHttpPath, "at least 0.5x", Rate: true),
+            // The first pair taken apart, each step one layer more than the one before (PipelineLayers).
+            new("layers: a second fixed-header HttpClient (time)", outgoing.FixedHeader, () => Get(layers.SameAsBaseline), "(the pairing's reading of no difference)", Rate: false),
+            new("layers: bearer handler (time)", outgoing.FixedHeader, () => Get(layers.BearerOnly), "(decomposition)", Rate: false),
+            new("layers: bearer + pipeline handler, empty pipeline (time)", outgoing.FixedHeader, () => Get(layers.EmptyPipeline), "(decomposition)", Rate: false),
+            new("layers: bearer + pipeline handler, retry (time)", outgoing.FixedHeader, () => Get(layers.Retry), "(decomposition)", Rate: false),
+            new("layers: bearer + pipeline handler, retry + attempt timeout (time)", outgoing.FixedHeader, () => Get(layers.RetryTimeout), "(decomposition)", Rate: false),
+            new("layers: bearer + pipeline handler, retry + breaker (time)", outgoing.FixedHeader, () => Get(layers.RetryBreaker), "(decomposition)", Rate: false),
         ];
 
         await output.WriteLineAsync($"paired run: {rounds} ABBA rounds per pair, blocks of ~{BlockTarget.TotalMilliseconds} ms, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
@@ -119,6 +127,8 @@ internal static class PairedRun
         var above = Math.Min(below + 1, sorted.Length - 1);
         return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
     }
+
+    private static Task<string> Get(HttpClient client) => client.GetStringAsync("api/orders");
 
     private static Task Sync(Func<bool> call) => call() ? Task.CompletedTask : throw new InvalidOperationException("the baseline check failed");
 
