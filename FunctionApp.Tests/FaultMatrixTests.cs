@@ -54,6 +54,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         new(Dependency.Identity, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
         new(Dependency.Identity, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 503, "Identity__TokenTimeout"),
         new(Dependency.Identity, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 503, "answered 200 with a body that is not a token response"),
+        new(Dependency.Identity, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 503, "not a token response"),
         new(Dependency.Identity, "no access_token", () => Steps(new FaultStep { Fault = FaultKind.MissingAccessToken }), 503, "ManagedIdentityCredential"),
 
         new(Dependency.Graph, "500 burst", () => Steps(Status(500), Status(500)), 502, "Microsoft Graph answered 500"),
@@ -63,6 +64,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         new(Dependency.Graph, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 502, "could not be reached"),
         new(Dependency.Graph, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "Graph__TimeoutSeconds"),
         new(Dependency.Graph, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "not JSON"),
+        new(Dependency.Graph, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, "not JSON"),
 
         new(Dependency.CustomApi, "500 burst", () => Steps(Status(500), Status(500)), 200, ""),
         new(Dependency.CustomApi, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
@@ -71,6 +73,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         new(Dependency.CustomApi, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
         new(Dependency.CustomApi, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "CustomApi__TotalTimeoutSeconds"),
         new(Dependency.CustomApi, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "not JSON"),
+        new(Dependency.CustomApi, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, "over 1024 KB"),
     ];
 
     public static TheoryData<string> CaseNames => [.. Cases.Select(c => c.ToString())];

@@ -131,6 +131,20 @@ public sealed class GetCustomResourceTests
     }
 
     [Fact]
+    public async Task Run_WhenApiAnswersMoreThanTheClientReads_Returns502WithoutRetrying()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+        scenario.Api.Faults.Add(new FaultStep { Fault = FaultKind.OversizedBody });
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
+
+        Assert.Equal(502, answer.Status);
+        Assert.Contains("over 1024 KB", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, scenario.Api.Faults.Requests("/api/orders"));
+        Assert.Empty(scenario.App.Logs.WithEventId(3001));
+    }
+
+    [Fact]
     public async Task Run_WhenApiHangs_Returns504()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true, settings: new Dictionary<string, string?>

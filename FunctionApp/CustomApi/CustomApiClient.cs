@@ -86,6 +86,9 @@ public sealed class CustomApiClient(HttpClient http, IOptions<CustomApiOptions> 
                 "(CustomApi__AttemptTimeoutSeconds, CustomApi__TotalTimeoutSeconds)."),
             BrokenCircuitException => new Diagnosis(StatusCodes.Status503ServiceUnavailable, "The custom API is failing",
                 "Recent calls to the custom API failed so often that calls are paused for a few seconds (circuit breaker); try again shortly."),
+            HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded } => new Diagnosis(StatusCodes.Status502BadGateway,
+                "The custom API answered too much", $"The custom API answered with a body over {ResiliencePipelineHandler.MaxBodyBytes / 1024} KB, " +
+                "more than this client reads; its answers are expected to be small JSON documents."),
             HttpRequestException http when !cancellationToken.IsCancellationRequested => new Diagnosis(StatusCodes.Status502BadGateway,
                 "The custom API is unreachable", $"The custom API could not be reached: {CredentialFailures.Summarize(http.Message)}"),
             _ => null,

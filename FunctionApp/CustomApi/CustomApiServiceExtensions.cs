@@ -68,6 +68,7 @@ public static class CustomApiServiceExtensions
     {
         var retry = new HttpRetryStrategyOptions
         {
+            ShouldHandle = static args => IsTransient(args.Outcome),
             MaxRetryAttempts = 3,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
@@ -77,11 +78,13 @@ public static class CustomApiServiceExtensions
                 return default;
             },
         };
+        // Wraps ShouldHandle, so it goes after it.
         retry.DisableForUnsafeHttpMethods();
         return new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(retry)
             .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
+                ShouldHandle = static args => IsTransient(args.Outcome),
                 // Break when most attempts fail, not at the default 10%: with 1 in 5 attempts failing the retries
                 // still deliver nearly every call, and a 10% breaker turned a third of them into 503s (the load run).
                 FailureRatio = 0.5,
@@ -101,6 +104,12 @@ public static class CustomApiServiceExtensions
             .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds))
             .Build();
     }
+
+    // The standard predicate, except for a body over the size the handler reads: that is the API's answer, not a fault,
+    // and asking again would download the same megabyte (and count a healthy API's answer against the breaker).
+    private static ValueTask<bool> IsTransient(Polly.Outcome<HttpResponseMessage> outcome) => ValueTask.FromResult(
+        outcome.Exception is not HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded }
+        && HttpClientResiliencePredicates.IsTransient(outcome));
 
     // A status code or an exception type: never headers or bodies, which carry the token and the API's data.
     private static string Describe(Polly.Outcome<HttpResponseMessage> outcome) =>

@@ -15,7 +15,7 @@ namespace FunctionApp.CustomApi;
 /// </remarks>
 internal sealed class ResiliencePipelineHandler(ResiliencePipeline<HttpResponseMessage> pipeline) : DelegatingHandler
 {
-    private const long MaxBodyBytes = 1024 * 1024;
+    public const long MaxBodyBytes = 1024 * 1024;
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

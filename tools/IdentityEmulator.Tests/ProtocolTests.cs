@@ -134,6 +134,23 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public async Task OversizedBodyFault_AnswersMoreThanTwoMegabytesThatAreNotJson()
+    {
+        var tenant = new TestTenant();
+        await using var emulator = await tenant.StartAsync();
+        using var added = await EmulatorHttp.Client.PostAsync(new Uri(emulator.BaseAddress, "_emulator/faults"), new StringContent(
+            """{ "endpoint": "managedIdentity", "sequence": [ { "fault": "oversizedBody" } ] }""", System.Text.Encoding.UTF8, "application/json"));
+
+        using var response = await EmulatorHttp.AppServiceTokenAsync(emulator, tenant.ApiAppIdUri);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(body.Length > 2 * 1024 * 1024, $"{body.Length} bytes");
+        Assert.ThrowsAny<JsonException>(() => JsonDocument.Parse(body));
+    }
+
+    [Fact]
     public async Task AdminApi_FaultsAndCounters_RoundTrip()
     {
         var tenant = new TestTenant();

@@ -18,12 +18,15 @@ internal sealed class EndpointGate(FaultInjector faults, RequestCounters counter
         return decision.Step;
     }
 
+    private static readonly byte[] OversizedBody = [.. Enumerable.Repeat((byte)' ', 2 * 1024 * 1024), (byte)'x'];
+
     /// <summary>The answer a scripted step gives, or null when the endpoint should answer normally.</summary>
     public static IResult? Render(FaultStep? step, Func<int, string, IResult> error) => step?.Fault switch
     {
         FaultKind.Status => new WithRetryAfter(error(step.Status, $"Injected fault: status {step.Status}."), step.RetryAfterSeconds),
         FaultKind.Drop => new DroppedConnection(),
         FaultKind.MalformedJson => Results.Text("{\"value\": [{\"id\": ", "application/json", statusCode: 200),
+        FaultKind.OversizedBody => Results.Bytes(OversizedBody, "application/json"),
         _ => null,
     };
 

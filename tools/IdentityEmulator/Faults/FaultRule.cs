@@ -22,6 +22,13 @@ public enum FaultKind
     [JsonStringEnumMemberName("malformedJson")]
     MalformedJson,
 
+    /// <summary>
+    /// Answer 200 with a body of more than 2 MB that is not JSON (whitespace, then a stray character): what a client
+    /// that buffers without a limit would hold in memory in full before failing.
+    /// </summary>
+    [JsonStringEnumMemberName("oversizedBody")]
+    OversizedBody,
+
     /// <summary>Answer 200 with a token response that has no access_token (identity endpoints only).</summary>
     [JsonStringEnumMemberName("missingAccessToken")]
     MissingAccessToken,
