@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,13 +86,13 @@ internal sealed partial class InProcessFunctions : IAsyncDisposable
         return new InProcessFunctions(emulator, api, apiFaults, app, logs);
     }
 
-    public Task<int> GraphUsersAsync(CancellationToken cancellationToken) =>
+    public Task<string> GraphUsersAsync(CancellationToken cancellationToken) =>
         InvokeAsync((request, token) => Function<GetGraphUsers>().Run(request, token), "?top=3", cancellationToken);
 
-    public Task<int> CustomResourceAsync(CancellationToken cancellationToken) =>
+    public Task<string> CustomResourceAsync(CancellationToken cancellationToken) =>
         InvokeAsync((request, token) => Function<GetCustomResource>().Run(request, "orders", token), "", cancellationToken);
 
-    public Task<int> TokenClaimsAsync(CancellationToken cancellationToken) =>
+    public Task<string> TokenClaimsAsync(CancellationToken cancellationToken) =>
         InvokeAsync((request, token) => Function<GetTokenClaims>().Run(request, token), "?target=protected-api", cancellationToken);
 
     public Task ProbeAsync(CancellationToken cancellationToken) => Function<ProbeTargets>().Run(new TimerInfo(), cancellationToken);
@@ -120,7 +121,8 @@ internal sealed partial class InProcessFunctions : IAsyncDisposable
 
     private T Function<T>() => ActivatorUtilities.CreateInstance<T>(_app.Services);
 
-    private async Task<int> InvokeAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string query, CancellationToken cancellationToken)
+    /// <summary>The invocation's status, and for a ProblemDetails answer its title: a failure says which one it was.</summary>
+    private async Task<string> InvokeAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string query, CancellationToken cancellationToken)
     {
         var context = new DefaultHttpContext { RequestServices = _app.Services };
         context.Request.Method = HttpMethods.Get;
@@ -128,7 +130,8 @@ internal sealed partial class InProcessFunctions : IAsyncDisposable
         context.Response.Body = Stream.Null;
         var result = await run(context.Request, cancellationToken);
         await result.ExecuteAsync(context);
-        return context.Response.StatusCode;
+        var status = context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return result is ProblemHttpResult problem ? $"{status} {problem.ProblemDetails.Title}" : status;
     }
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}")]

@@ -3,7 +3,10 @@ using System.Diagnostics;
 
 namespace Benchmarks.Load;
 
-/// <summary>What a run's invocations ended with: a status per function, latencies, and exceptions that escaped.</summary>
+/// <summary>
+/// What a run's invocations ended with: a status (and a problem's title) per function, latencies, and exceptions that
+/// escaped.
+/// </summary>
 internal sealed class Outcomes
 {
     private readonly ConcurrentDictionary<(string Function, string Outcome), int> _counts = new();
@@ -24,11 +27,8 @@ internal sealed class Outcomes
         return Completed;
     });
 
-    public Task RecordAsync(string function, Func<Task<int>> invoke) =>
-        RecordAsync(function, async () => (await invoke()).ToString(System.Globalization.CultureInfo.InvariantCulture));
-
     /// <summary>Runs one invocation and records its outcome, or the type of an exception that escaped the function.</summary>
-    private async Task RecordAsync(string function, Func<Task<string>> invoke)
+    public async Task RecordAsync(string function, Func<Task<string>> invoke)
     {
         var started = Stopwatch.GetTimestamp();
         string outcome;
