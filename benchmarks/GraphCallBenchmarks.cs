@@ -2,13 +2,11 @@ using System.Net.Http.Headers;
 using Azure.Core;
 using BenchmarkDotNet.Attributes;
 using FunctionApp.Graph;
-using FunctionApp.Identity;
 using IdentityEmulator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Graph;
 
 namespace Benchmarks;
@@ -38,7 +36,7 @@ public class GraphCallBenchmarks : IDisposable
         var host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         host.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Graph:BaseUrl"] = _emulator.GraphBaseUrl.ToString() });
         host.Logging.ClearProviders();
-        host.Services.AddSingleton<TokenCredential>(new CachingTokenCredential(new PrebuiltCredential(token), TimeProvider.System, NullLogger<CachingTokenCredential>.Instance, TimeSpan.FromMinutes(5)));
+        host.Services.AddSingleton<TokenCredential>(PrebuiltCredential.Cached(token));
         host.AddGraph();
         _app = host.Build();
         _graph = _app.Services.GetRequiredService<GraphServiceClient>();

@@ -2,7 +2,6 @@ using Azure.Core;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using FunctionApp.CustomApi;
-using FunctionApp.Identity;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +11,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Benchmarks;
 
@@ -76,7 +74,7 @@ public class OutgoingCallBenchmarks : IDisposable
             ["CustomApi:Scope"] = "api://orders/.default",
         });
         host.Logging.ClearProviders();
-        host.Services.AddSingleton<TokenCredential>(new CachingTokenCredential(new PrebuiltCredential(PrebuiltCredential.DayLongToken()), TimeProvider.System, NullLogger<CachingTokenCredential>.Instance, TimeSpan.FromMinutes(5)));
+        host.Services.AddSingleton<TokenCredential>(PrebuiltCredential.Cached(PrebuiltCredential.DayLongToken()));
         host.AddCustomApiClient();
         if (inMemory)
         {

@@ -113,5 +113,4 @@ public class TokenValidationBenchmarks : IDisposable
     // GET /api/orders over loopback: Kestrel, authentication, the role policy and the endpoint, with a valid token.
     [Benchmark(Description = "sample API, whole HTTP request")]
     public Task<string> ApiHttpPath() => _http.GetStringAsync("api/orders");
-
 }

@@ -1,8 +1,6 @@
 using Azure.Core;
 using FunctionApp.CustomApi;
-using FunctionApp.Identity;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 
 namespace Benchmarks.Paired;
@@ -21,7 +19,7 @@ internal sealed class PipelineLayers : IDisposable
 
     public PipelineLayers(Uri address)
     {
-        var credential = new CachingTokenCredential(new PrebuiltCredential(PrebuiltCredential.DayLongToken()), TimeProvider.System, NullLogger<CachingTokenCredential>.Instance, TimeSpan.FromMinutes(5));
+        var credential = PrebuiltCredential.Cached(PrebuiltCredential.DayLongToken());
         var attemptTimeout = TimeSpan.FromSeconds(10);
 
         SameAsBaseline = Add(new HttpClientHandler(), address);
