@@ -11,6 +11,18 @@ internal static class AdminEndpoints
 {
     public const string Prefix = "/_emulator";
 
+    // What GET /_emulator/ answers, so the address the banner prints shows what else is there.
+    private static readonly AdminRoute[] Routes =
+    [
+        new("GET", $"{Prefix}/", "this list"),
+        new("GET", $"{Prefix}/health", "liveness and the tenant id"),
+        new("GET", $"{Prefix}/counters", "requests received per endpoint and resource"),
+        new("DELETE", $"{Prefix}/counters", "reset the request counters"),
+        new("GET", $"{Prefix}/faults", "the active fault rules"),
+        new("POST", $"{Prefix}/faults", "add a fault rule or an array of them (see README)"),
+        new("DELETE", $"{Prefix}/faults", "remove all fault rules"),
+    ];
+
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup(Prefix).AddEndpointFilter(async (context, next) =>
@@ -18,6 +30,7 @@ internal static class AdminEndpoints
                 ? await next(context)
                 : Results.Problem(statusCode: StatusCodes.Status403Forbidden, detail: "The emulator's admin endpoints answer loopback callers only."));
 
+        admin.MapGet("/", () => Results.Json(Routes));
         admin.MapGet("/health", (EmulatorState state) => Results.Json(new { status = "ok", tenantId = state.Tenant.TenantId }));
         admin.MapGet("/counters", (EmulatorState state) => Results.Json(state.Counters.Snapshot()));
         admin.MapDelete("/counters", (EmulatorState state) =>
@@ -63,4 +76,6 @@ internal static class AdminEndpoints
 
         return Results.Json(state.Faults.Rules, statusCode: StatusCodes.Status201Created);
     }
+
+    private sealed record AdminRoute(string Method, string Path, string Description);
 }

@@ -15,7 +15,9 @@ internal sealed class SigningKeys : IDisposable
     {
         _rsa = rsa;
         var parameters = rsa.ExportParameters(includePrivateParameters: false);
-        Key = new RsaSecurityKey(rsa) { KeyId = Thumbprint(parameters) };
+        // A factory of its own: the default one caches a signature provider per key thumbprint for the whole process, and
+        // would keep using this RSA instance after Dispose when another emulator in the process loads the same key file.
+        Key = new RsaSecurityKey(rsa) { KeyId = Thumbprint(parameters), CryptoProviderFactory = new CryptoProviderFactory() };
         Jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(parameters) { KeyId = Key.KeyId });
         Jwk.Use = "sig";
         Credentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256);
@@ -44,6 +46,17 @@ internal sealed class SigningKeys : IDisposable
             {
                 rsa.Dispose();
                 throw new InvalidDataException($"{path}: not a PEM RSA private key ({e.Message})", e);
+            }
+
+            // ImportFromPem takes public keys too; such a key would only fail at the first token it signs.
+            try
+            {
+                rsa.ExportParameters(includePrivateParameters: true);
+            }
+            catch (CryptographicException e)
+            {
+                rsa.Dispose();
+                throw new InvalidDataException($"{path}: holds a public key; the emulator needs the PEM RSA private key it signs with", e);
             }
 
             return new SigningKeys(rsa);
