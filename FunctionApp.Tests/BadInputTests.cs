@@ -1,6 +1,5 @@
 using FunctionApp.Functions;
-using FunctionApp.Tests.Infrastructure;
-using IdentityEmulator.Tests.Infrastructure;
+using TestSupport;
 
 namespace FunctionApp.Tests;
 
@@ -31,11 +30,12 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
         { "?select=id;displayName", "select" },
         { "?top=%EF%BC%95", "top" },
         { "?select=id,../../me", "select" },
-        { "?filter=%00Alex", "filter" },
-        { "?filter=Alex%0D%0ASet-Cookie:x", "filter" },
-        { "?filter=" + Oversized, "filter" },
+        { "?displayNamePrefix=%00Alex", "displayNamePrefix" },
+        { "?displayNamePrefix=Alex%0D%0ASet-Cookie:x", "displayNamePrefix" },
+        { "?displayNamePrefix=" + Oversized, "displayNamePrefix" },
         { "?orderby=displayName", "orderby" },
         { "?%24filter=x", "$filter" },
+        { "?select=,", "select" },
         { "?Top=5", "Top" },
     };
 
@@ -114,6 +114,16 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
         var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetCustomResource>().Run, "orders", query);
 
         AssertNamesParameter(answer, parameter);
+    }
+
+    [Fact]
+    public async Task GetGraphUsers_WithTheOldFilterName_Returns400NamingItsNewName()
+    {
+        var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetGraphUsers>().Run, "?filter=Alex");
+
+        AssertNamesParameter(answer, "filter");
+        var message = Assert.Single(answer.Json.GetProperty("errors").GetProperty("filter").EnumerateArray()).GetString();
+        Assert.StartsWith("'filter' is now 'displayNamePrefix'", message, StringComparison.Ordinal);
     }
 
     private void AssertNamesParameter(HttpAnswer answer, string parameter)

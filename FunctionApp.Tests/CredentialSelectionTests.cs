@@ -1,7 +1,6 @@
 using Azure.Core;
-using FunctionApp.Tests.Infrastructure;
-using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using TestSupport;
 
 namespace FunctionApp.Tests;
 

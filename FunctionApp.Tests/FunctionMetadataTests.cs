@@ -5,16 +5,17 @@ namespace FunctionApp.Tests;
 /// <summary>What the worker SDK generated for the host: names, routes, methods, auth levels and the timer schedule.</summary>
 public sealed class FunctionMetadataTests
 {
+    // GetTokenClaims shows the identity's object id, tenant and resource group: the admin (master) key only.
     [Theory]
-    [InlineData("GetGraphUsers", "graph/users")]
-    [InlineData("GetTokenClaims", "token/claims")]
-    [InlineData("GetCustomResource", "custom/{resource}")]
-    public void HttpFunction_IsGetOnlyWithFunctionKeyAndRoute(string name, string route)
+    [InlineData("GetGraphUsers", "graph/users", "Function")]
+    [InlineData("GetTokenClaims", "token/claims", "Admin")]
+    [InlineData("GetCustomResource", "custom/{resource}", "Function")]
+    public void HttpFunction_IsGetOnlyWithItsKeyAndRoute(string name, string route, string authLevel)
     {
         var trigger = Trigger(name);
 
         Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("Function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         Assert.Equal(route, trigger.GetProperty("route").GetString());
     }

@@ -1,6 +1,5 @@
 using FunctionApp.Functions;
-using FunctionApp.Tests.Infrastructure;
-using IdentityEmulator.Tests.Infrastructure;
+using TestSupport;
 using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
 
 namespace FunctionApp.Tests;
@@ -26,7 +25,7 @@ public sealed class GetTokenClaimsTests
         Assert.True(verdict.GetProperty("ok").GetBoolean());
         Assert.True(verdict.GetProperty("audienceMatches").GetBoolean());
         Assert.InRange(verdict.GetProperty("expiresInSeconds").GetInt32(), 86_000, 86_400);
-        answer.AssertNoToken();
+        Assert.False(answer.HasToken);
         Assert.DoesNotContain("signature", answer.Body, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -1,10 +1,8 @@
-using FunctionApp.Diagnostics;
 using FunctionApp.Functions;
 using FunctionApp.Probes;
-using FunctionApp.Tests.Infrastructure;
-using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using TestSupport;
 using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
 
 namespace FunctionApp.Tests;
@@ -18,11 +16,12 @@ public sealed class ProbeTargetsTests
         var tenant = new TestTenant();
         tenant.AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id);
         var unknown = $"api://{Guid.NewGuid()}";
-        await using var app = await TestApp.StartAsync(tenant, services: services =>
+        // A custom API whose resource Entra does not know: its token request fails with AADSTS500011, and nothing
+        // listens at its address, so a call made anyway would fail differently.
+        await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?>
         {
-            // A second target whose resource Entra does not know: its token request fails with AADSTS500011.
-            services.AddSingleton(new TokenTarget("orders", "Orders API", unknown + "/.default", [unknown], ["Orders.Read"], "infra/main.bicep"));
-            services.AddSingleton<ITargetProbe>(new NeverCalledProbe("orders"));
+            ["CustomApi:BaseUrl"] = "http://127.0.0.1:9/",
+            ["CustomApi:Scope"] = unknown + "/.default",
         });
 
         await app.Function<ProbeTargets>().Run(new TimerInfo(), CancellationToken.None);
@@ -32,23 +31,24 @@ public sealed class ProbeTargetsTests
         Assert.Equal("User.Read.All", succeeded.State.Single(kv => kv.Key == "Roles").Value);
         Assert.Equal("https://graph.microsoft.com", succeeded.State.Single(kv => kv.Key == "Audience").Value);
         var failed = Assert.Single(app.Logs.WithEventId(4001));
-        Assert.Equal("orders", failed.State.Single(kv => kv.Key == "Target").Value);
-        Assert.Equal(503, failed.State.Single(kv => kv.Key == "Status").Value);
+        Assert.Equal("protected-api", failed.State.Single(kv => kv.Key == "Target").Value);
+        Assert.Equal("Token request refused", failed.State.Single(kv => kv.Key == "Title").Value);
         Assert.Contains("AADSTS500011", failed.Text, StringComparison.Ordinal);
         Assert.Contains("1 of 2", Assert.Single(app.Logs.WithEventId(4003)).Text, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Run_WhenGraphRefuses_LogsTheDiagnosisAndDoesNotThrow()
+    public async Task Run_WhenGraphRefuses_LogsTheProblemAndDoesNotThrow()
     {
         await using var app = await TestApp.StartAsync(new TestTenant());
 
-        var results = await app.Services.GetRequiredService<ProbeRunner>().RunAsync(CancellationToken.None);
+        var results = await app.Services.GetRequiredService<ProbeRunner>().RunAsync(pastDue: false, CancellationToken.None);
 
         var graph = Assert.Single(results);
         Assert.False(graph.Healthy);
-        Assert.Equal(502, graph.Status);
-        Assert.Contains("lacks the application permission User.Read.All", Assert.Single(app.Logs.WithEventId(4001)).Text, StringComparison.Ordinal);
+        var failed = Assert.Single(app.Logs.WithEventId(4001));
+        Assert.Equal("Microsoft Graph refused the request", failed.State.Single(kv => kv.Key == "Title").Value);
+        Assert.Contains("lacks the application permission User.Read.All", failed.Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -61,13 +61,5 @@ public sealed class ProbeTargetsTests
 
         Assert.Single(app.Logs.WithEventId(4002));
         Assert.Single(app.Logs.WithEventId(4000));
-    }
-
-    private sealed class NeverCalledProbe(string target) : ITargetProbe
-    {
-        public string TargetName => target;
-
-        public Task<Diagnosis?> CallAsync(CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("The probe must not call a target whose token could not be acquired.");
     }
 }

@@ -1,10 +1,10 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using FunctionApp.Http;
-using FunctionApp.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using TestSupport;
 
 namespace FunctionApp.Tests;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using IdentityEmulator;
-using IdentityEmulator.Tests.Infrastructure;
+using TestSupport;
 
 namespace Infra.Tests;
 

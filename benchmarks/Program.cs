@@ -7,12 +7,6 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // dotnet run -c Release --project benchmarks -- --smoke --filter '*'    one quick pass of each, in-process (what CI runs)
 // dotnet run -c Release --project benchmarks -- --load [--invocations 10000] [--concurrency 64]
 // dotnet run -c Release --project benchmarks -- --soak [--minutes 10]
-// dotnet run -c Release --project benchmarks -- --paired [--rounds 40]   the targets' ratios, interleaved in one process
-if (args.Contains("--paired"))
-{
-    return await Benchmarks.Paired.PairedRun.RunAsync(args, Console.Out, Console.Error);
-}
-
 if (args.Contains("--load") || args.Contains("--soak"))
 {
     return await Benchmarks.Load.LoadCommand.RunAsync(args, Console.Out, Console.Error);
@@ -24,7 +18,7 @@ var config = smoke
     // Loopback HTTP and RSA timings swing by 10-20% between processes on a shared 2-core machine: three launches of
     // twenty iterations each, so that one slow process cannot decide a ratio.
     : ManualConfig.Create(DefaultConfig.Instance).AddJob(Job.Default.WithLaunchCount(3).WithWarmupCount(5).WithIterationCount(20));
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(Benchmarks.TokenCacheBenchmarks).Assembly).Run([.. args.Where(a => a != "--smoke")], config);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Benchmarks.TokenValidationBenchmarks).Assembly).Run([.. args.Where(a => a != "--smoke")], config);
 
 // A benchmark that throws is reported, not fatal, in BenchmarkDotNet; make it fail the command.
 return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

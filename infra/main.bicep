@@ -219,7 +219,6 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     ProbeSchedule: probeSchedule
     Identity__Credential: 'ManagedIdentity'
     Identity__UserAssignedClientId: ''
-    Identity__RefreshMargin: '00:05:00'
     Identity__TokenTimeout: '00:00:30'
     Graph__BaseUrl: 'https://graph.microsoft.com/v1.0'
     Graph__Scope: 'https://graph.microsoft.com/.default'

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
+using FunctionApp.Http;
 
 namespace FunctionApp.CustomApi;
 
@@ -25,7 +26,7 @@ public sealed partial class CustomApiOptions : IValidatableObject
     [Required(ErrorMessage = "CustomApi__RequiredRole is required (Api.Read).")]
     public string RequiredRole { get; set; } = "Api.Read";
 
-    /// <summary>Comma-separated resources GET /api/custom/{resource} may read; nothing else is forwarded.</summary>
+    /// <summary>The allow-list: comma-separated names GET /api/custom/{name} may read; nothing else is forwarded.</summary>
     public string Resources { get; set; } = "orders,products";
 
     /// <summary>The API's anonymous health route, called by the probe timer.</summary>
@@ -39,41 +40,38 @@ public sealed partial class CustomApiOptions : IValidatableObject
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BaseUrl);
 
-    public IReadOnlyList<string> ResourceList => [.. Resources.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
-
-    public string Resource => Scope.EndsWith("/.default", StringComparison.Ordinal) ? Scope[..^"/.default".Length] : Scope;
-
-    /// <summary>The audiences a token for this API carries: its App ID URI (v1.0 tokens) and its appId (v2.0 tokens).</summary>
-    public IReadOnlyList<string> ExpectedAudiences
-    {
-        get
-        {
-            var appId = !string.IsNullOrWhiteSpace(AppId) ? AppId
-                : Resource.StartsWith("api://", StringComparison.Ordinal) && Guid.TryParse(Resource["api://".Length..], out var id) ? id.ToString()
-                : null;
-            return appId is null || appId == Resource ? [Resource] : [Resource, appId];
-        }
-    }
+    public IReadOnlyList<string> AllowList => Resources.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Checked even without a base URL: the client, and its resilience handler's options, are built regardless.
+        if (TotalTimeoutSeconds <= AttemptTimeoutSeconds)
+        {
+            yield return new ValidationResult("CustomApi__TotalTimeoutSeconds must be greater than CustomApi__AttemptTimeoutSeconds.", [nameof(TotalTimeoutSeconds)]);
+        }
+
         if (!IsConfigured)
         {
             yield break;
         }
 
-        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var baseUri) || !(baseUri.Scheme == "https" || baseUri.Scheme == "http" && baseUri.IsLoopback))
+        if (string.Equals(Name, "graph", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("CustomApi__Name must not be 'graph': that target is Microsoft Graph.", [nameof(Name)]);
+        }
+
+        if (!BearerUrl.IsAllowed(BaseUrl))
         {
             yield return new ValidationResult($"CustomApi__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).", [nameof(BaseUrl)]);
         }
 
-        if (!Scope.EndsWith("/.default", StringComparison.Ordinal) || Resource.Length == 0)
+        if (!Scope.EndsWith("/.default", StringComparison.Ordinal) || Scope.Length == "/.default".Length)
         {
             yield return new ValidationResult(
                 $"CustomApi__Scope '{Scope}' must be the API's Application ID URI or appId followed by /.default, e.g. api://<app-id>/.default.", [nameof(Scope)]);
         }
 
-        if (ResourceList.Count == 0 || ResourceList.Any(r => !ResourceName().IsMatch(r)))
+        if (AllowList.Count == 0 || AllowList.Any(name => !AllowedName().IsMatch(name)))
         {
             yield return new ValidationResult(
                 $"CustomApi__Resources '{Resources}' must list lowercase names (letters, digits, '-'), comma-separated.", [nameof(Resources)]);
@@ -83,13 +81,8 @@ public sealed partial class CustomApiOptions : IValidatableObject
         {
             yield return new ValidationResult($"CustomApi__HealthPath '{HealthPath}' must start with '/'.", [nameof(HealthPath)]);
         }
-
-        if (TotalTimeoutSeconds <= AttemptTimeoutSeconds)
-        {
-            yield return new ValidationResult("CustomApi__TotalTimeoutSeconds must be greater than CustomApi__AttemptTimeoutSeconds.", [nameof(TotalTimeoutSeconds)]);
-        }
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
-    internal static partial Regex ResourceName();
+    private static partial Regex AllowedName();
 }

@@ -1,9 +1,3 @@
-using System.Globalization;
-using Azure.Core;
-using FunctionApp.Diagnostics;
-using FunctionApp.Hosting;
-using FunctionApp.Probes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
@@ -14,104 +8,59 @@ namespace FunctionApp.CustomApi;
 
 public static class CustomApiServiceExtensions
 {
-    private const string ResiliencePipelineKey = "custom-api";
-
     /// <summary>
     /// Registers the typed HttpClient for the custom API (app settings <c>CustomApi__*</c>): a bearer-token handler on
-    /// the app's credential inside a resilience pipeline (total and per-attempt timeouts, retries with back-off that
-    /// honour Retry-After and skip non-idempotent methods, a circuit breaker), plus the API as a token target and probe.
-    /// Without <c>CustomApi__BaseUrl</c> only the options are registered and the custom-API function answers 404.
+    /// the app's credential, then the standard resilience handler (total and per-attempt timeouts, retries with back-off
+    /// that honour Retry-After and skip non-idempotent methods, a circuit breaker).
     /// </summary>
     public static IHostApplicationBuilder AddCustomApiClient(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<CustomApiOptions>(CustomApiOptions.SectionName);
+        builder.Services.AddOptions<CustomApiOptions>()
+            .BindConfiguration(CustomApiOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
-        var configured = builder.Configuration.GetSection(CustomApiOptions.SectionName).Get<CustomApiOptions>() ?? new CustomApiOptions();
-        if (!configured.IsConfigured)
-        {
-            return builder;
-        }
-
+        builder.Services.AddTransient<BearerTokenHandler>().AddTransient<BufferingHandler>();
         var client = builder.Services.AddHttpClient<CustomApiClient>((services, http) =>
-            {
-                var options = services.GetRequiredService<IOptions<CustomApiOptions>>().Value;
-                http.BaseAddress = new Uri(options.BaseUrl!.TrimEnd('/') + "/");
-                // The whole call's budget, retries and body included. HttpClient enforces one anyway (100 s by default),
-                // so this costs nothing a plain client does not pay; a Polly timeout strategy for it cost a layer.
-                http.Timeout = TimeSpan.FromSeconds(options.TotalTimeoutSeconds);
-            });
-        // The factory's per-request log lines are dropped: the app logs one outcome per call, and the pipeline logs
-        // retries and an opened breaker itself. benchmarks/OutgoingCallBenchmarks.cs measures what is left.
-        client.RemoveAllLoggers();
-        builder.Services.AddKeyedSingleton(ResiliencePipelineKey, static (services, _) => BuildPipeline(
-            services.GetRequiredService<IOptions<CustomApiOptions>>().Value, services.GetRequiredService<ILogger<ResiliencePipelineHandler>>()));
-        client.AddHttpMessageHandler(static services => new ResiliencePipelineHandler(
-            services.GetRequiredKeyedService<ResiliencePipeline<HttpResponseMessage>>(ResiliencePipelineKey)));
-        // Added after the resilience handler, so it sits inside it and runs once per attempt.
-        client.AddHttpMessageHandler(services =>
-            new BearerTokenHandler(services.GetRequiredService<TokenCredential>(), services.GetRequiredService<IOptions<CustomApiOptions>>().Value.Scope));
-
-        builder.Services.AddSingleton(services =>
         {
-            var options = services.GetRequiredService<IOptions<CustomApiOptions>>().Value;
-            return new TokenTarget(options.Name, "the custom API", options.Scope, options.ExpectedAudiences, [options.RequiredRole],
-                "infra/main.bicep (the custom API's app-role assignment) or infra/scripts");
+            // Without CustomApi__BaseUrl the function answers 404 before the client is used.
+            if (services.GetRequiredService<IOptions<CustomApiOptions>>().Value.BaseUrl is { Length: > 0 } baseUrl)
+            {
+                http.BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/");
+            }
+
+            // The resilience handler's total timeout is the bound; HttpClient's own 100 s would cut a longer one short.
+            http.Timeout = Timeout.InfiniteTimeSpan;
         });
-        builder.Services.AddSingleton<ITargetProbe, CustomApiProbe>();
+        // The token is got once per call, outside the attempts: its request is bounded by Identity__TokenTimeout, not by
+        // an attempt's timeout, and it stays valid far longer than any retry.
+        client.AddHttpMessageHandler<BearerTokenHandler>();
+        client.AddStandardResilienceHandler().Configure(ConfigureResilience);
+        // Inside the resilience handler, so it runs once per attempt.
+        client.AddHttpMessageHandler<BufferingHandler>();
+        // The bearer token is a header: no header value is ever logged.
+        client.RedactLoggedHeaders(static _ => true);
         return builder;
     }
 
-    // The standard resilience handler's strategies minus its rate limiter (this app sends few requests, the API sheds
-    // load itself) and its total timeout (HttpClient.Timeout above), built once: the breaker's state must outlive the
-    // factory's two-minute handler rotation.
-    private static ResiliencePipeline<HttpResponseMessage> BuildPipeline(CustomApiOptions options, ILogger logger)
+    private static void ConfigureResilience(HttpStandardResilienceOptions resilience, IServiceProvider services)
     {
-        var retry = new HttpRetryStrategyOptions
-        {
-            ShouldHandle = static args => IsTransient(args.Outcome),
-            MaxRetryAttempts = 3,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            OnRetry = args =>
-            {
-                CustomApiLog.Retrying(logger, args.AttemptNumber + 1, Describe(args.Outcome), (int)args.RetryDelay.TotalMilliseconds);
-                return default;
-            },
-        };
-        // Wraps ShouldHandle, so it goes after it.
-        retry.DisableForUnsafeHttpMethods();
-        return new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(retry)
-            .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
-            {
-                ShouldHandle = static args => IsTransient(args.Outcome),
-                // Break when most attempts fail, not at the default 10%: with 1 in 5 attempts failing the retries
-                // still deliver nearly every call, and a 10% breaker turned a third of them into 503s (the load run).
-                FailureRatio = 0.5,
-                // The breaker must observe at least two attempt timeouts.
-                SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeoutSeconds)),
-                OnOpened = args =>
-                {
-                    CustomApiLog.CircuitOpened(logger, Describe(args.Outcome), (int)args.BreakDuration.TotalSeconds);
-                    return default;
-                },
-                OnClosed = _ =>
-                {
-                    CustomApiLog.CircuitClosed(logger);
-                    return default;
-                },
-            })
-            .AddTimeout(TimeSpan.FromSeconds(options.AttemptTimeoutSeconds))
-            .Build();
+        var options = services.GetRequiredService<IOptions<CustomApiOptions>>().Value;
+        resilience.AttemptTimeout.Timeout = TimeSpan.FromSeconds(options.AttemptTimeoutSeconds);
+        resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(options.TotalTimeoutSeconds);
+        resilience.Retry.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
+        // Wraps ShouldHandle, so it comes after it.
+        resilience.Retry.DisableForUnsafeHttpMethods();
+        resilience.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
+        // Break when most attempts fail, not at the default 10% (docs/reliability.md, the load run).
+        resilience.CircuitBreaker.FailureRatio = 0.5;
+        // The standard options require the breaker to sample at least two attempt timeouts.
+        resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeoutSeconds));
     }
 
-    // The standard predicate, except for a body over the size the handler reads: that is the API's answer, not a fault,
-    // and asking again would download the same megabyte (and count a healthy API's answer against the breaker).
-    private static ValueTask<bool> IsTransient(Polly.Outcome<HttpResponseMessage> outcome) => ValueTask.FromResult(
+    // The standard predicate, except for a body over what BufferingHandler reads: that is the API's answer, not a
+    // fault, and asking again would download the same megabyte and count a healthy API against the breaker.
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome) =>
         outcome.Exception is not HttpRequestException { HttpRequestError: HttpRequestError.ConfigurationLimitExceeded }
-        && HttpClientResiliencePredicates.IsTransient(outcome));
-
-    // A status code or an exception type: never headers or bodies, which carry the token and the API's data.
-    private static string Describe(Polly.Outcome<HttpResponseMessage> outcome) =>
-        outcome.Exception?.GetType().Name ?? ((int?)outcome.Result?.StatusCode)?.ToString(CultureInfo.InvariantCulture) ?? "no response";
+        && HttpClientResiliencePredicates.IsTransient(outcome);
 }

@@ -1,6 +1,5 @@
+using System.Globalization;
 using Azure.Core;
-using FunctionApp.Identity;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FunctionApp.Diagnostics;
@@ -25,29 +24,17 @@ public sealed record TokenVerdict(
 
 /// <summary>
 /// Gets the token the app would use for a target and explains it. This replaces pasting tokens into a website:
-/// the raw token and its signature never leave the process.
+/// the raw token and its signature never leave the process. A failure to get the token is thrown, for the caller to map.
 /// </summary>
-public sealed class TokenInspector(TokenCredential credential, IOptions<IdentityOptions> identity, TimeProvider time)
+public sealed class TokenInspector(TokenCredential credential)
 {
     private static readonly string[] ReportedClaims = ["aud", "iss", "tid", "oid", "appid", "azp", "idtyp", "ver", "roles", "exp", "nbf", "iat", "xms_mirid"];
     private static readonly string[] TimeClaims = ["exp", "nbf", "iat"];
 
-    public async Task<Outcome<TokenReport>> InspectAsync(TokenTarget target, CancellationToken cancellationToken)
-    {
-        AccessToken token;
-        try
-        {
-            token = await credential.GetTokenAsync(new TokenRequestContext([target.Scope]), cancellationToken);
-        }
-        catch (Exception e) when (CredentialFailures.Diagnose(e, target, identity.Value.Describe()) is { } diagnosis)
-        {
-            return diagnosis;
-        }
+    public async Task<TokenReport> InspectAsync(TokenTarget target, CancellationToken cancellationToken) =>
+        Explain(target, await credential.GetTokenAsync(new TokenRequestContext([target.Scope]), cancellationToken));
 
-        return Explain(target, token);
-    }
-
-    internal TokenReport Explain(TokenTarget target, AccessToken token)
+    private static TokenReport Explain(TokenTarget target, AccessToken token)
     {
         var jwt = new JsonWebToken(token.Token);
         var header = new Dictionary<string, string?> { ["alg"] = jwt.Alg, ["kid"] = jwt.Kid, ["typ"] = jwt.Typ };
@@ -58,34 +45,33 @@ public sealed class TokenInspector(TokenCredential credential, IOptions<Identity
             if (values.Length > 0)
             {
                 claims[name] = name == "roles" ? values
-                    : TimeClaims.Contains(name) && long.TryParse(values[0], System.Globalization.CultureInfo.InvariantCulture, out var seconds) ? seconds
+                    : TimeClaims.Contains(name) && long.TryParse(values[0], CultureInfo.InvariantCulture, out var seconds) ? seconds
                     : values[0];
             }
         }
 
-        var roles = jwt.Claims.Where(c => c.Type == "roles").Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
-        var audience = jwt.Audiences.ToList();
-        var audienceMatches = audience.Any(a => target.ExpectedAudiences.Contains(a, StringComparer.OrdinalIgnoreCase));
-        var missing = target.RequiredRoles.Where(r => !roles.Contains(r)).ToList();
-        var expiresIn = (int)Math.Max(0, (token.ExpiresOn - time.GetUtcNow()).TotalSeconds);
+        var roles = claims.GetValueOrDefault("roles") as string[] ?? [];
+        var audiences = jwt.Audiences.ToList();
+        var audienceMatches = audiences.Any(a => target.ExpectedAudiences.Contains(a, StringComparer.OrdinalIgnoreCase));
+        string[] missing = roles.Contains(target.RequiredRole, StringComparer.Ordinal) ? [] : [target.RequiredRole];
 
         var problems = new List<string>();
         if (!audienceMatches)
         {
-            problems.Add($"The token's audience ({string.Join(", ", audience)}) is not {target.DisplayName}'s ({string.Join(" or ", target.ExpectedAudiences)}): " +
+            problems.Add($"The token's audience ({string.Join(", ", audiences)}) is not {target.DisplayName}'s ({string.Join(" or ", target.ExpectedAudiences)}): " +
                 $"the app requests {target.Scope}; check that scope and the API's expected audience.");
         }
 
-        if (missing.Count > 0)
+        if (missing.Length > 0)
         {
-            problems.Add(roles.Count == 0
-                ? $"The token has no roles claim: the identity holds no application role on {target.DisplayName}. Assign {string.Join(", ", missing)} with {target.AssignHint}; " +
-                  "a token issued before the assignment keeps lacking it until it expires or the app restarts."
-                : $"The token lacks the role(s) {string.Join(", ", missing)} on {target.DisplayName}. Assign them with {target.AssignHint}; " +
-                  "a token issued before the assignment keeps lacking them until it expires or the app restarts.");
+            problems.Add((roles.Length == 0
+                ? $"The token has no roles claim: the identity holds no application role on {target.DisplayName}. "
+                : $"The token lacks the role {target.RequiredRole} on {target.DisplayName}. ") +
+                $"Assign {target.RequiredRole} with {target.AssignHint}; a token issued before the assignment keeps lacking it until it expires or the app restarts.");
         }
 
+        var expiresIn = (int)Math.Max(0, (token.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds);
         return new TokenReport(target.Name, target.Scope, header, claims,
-            new TokenVerdict(problems.Count == 0, audienceMatches, target.ExpectedAudiences, target.RequiredRoles, missing, token.ExpiresOn, expiresIn, problems));
+            new TokenVerdict(problems.Count == 0, audienceMatches, target.ExpectedAudiences, [target.RequiredRole], missing, token.ExpiresOn, expiresIn, problems));
     }
 }

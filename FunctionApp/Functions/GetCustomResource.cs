@@ -1,14 +1,15 @@
 using FunctionApp.CustomApi;
+using FunctionApp.Diagnostics;
 using FunctionApp.Http;
+using FunctionApp.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Functions;
 
 /// <summary>GET /api/custom/{resource}: forwards an allow-listed read to the custom API with the app's identity.</summary>
-public sealed class GetCustomResource(IOptions<CustomApiOptions> options, IServiceProvider services)
+public sealed class GetCustomResource(CustomApiClient api, IOptions<CustomApiOptions> options, TokenTargets targets, ProblemMapper problems)
 {
     [Function(nameof(GetCustomResource))]
     public async Task<IResult> Run(
@@ -16,27 +17,32 @@ public sealed class GetCustomResource(IOptions<CustomApiOptions> options, IServi
         string resource,
         CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        if (!settings.IsConfigured)
+        if (targets.CustomApi is not { } target)
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No custom API",
                 detail: "No custom API is configured: set CustomApi__BaseUrl and CustomApi__Scope.");
         }
 
-        var query = new QueryReader(request.Query);
-        if (!query.IsValid)
+        if (new QueryReader(request.Query).ValidationProblem() is { } invalid)
         {
-            return query.Problem();
+            return invalid;
         }
 
         // Only names on the allow-list reach the API: no paths, no traversal, no URLs.
-        if (!settings.ResourceList.Contains(resource, StringComparer.Ordinal))
+        var allowList = options.Value.AllowList;
+        if (!allowList.Contains(resource, StringComparer.Ordinal))
         {
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown resource",
-                detail: $"'resource' must be one of: {string.Join(", ", settings.ResourceList)}.");
+                detail: $"'resource' must be one of: {string.Join(", ", allowList)}.");
         }
 
-        var outcome = await services.GetRequiredService<CustomApiClient>().GetAsync(resource, cancellationToken);
-        return outcome.Failure?.ToResult() ?? Results.Json(outcome.Value);
+        try
+        {
+            return Results.Json(await api.GetAsync(resource, cancellationToken));
+        }
+        catch (Exception e) when (problems.Map(e, target, cancellationToken) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
     }
 }

@@ -1,24 +1,39 @@
+using FunctionApp.Diagnostics;
 using FunctionApp.Graph;
+using FunctionApp.Http;
+using FunctionApp.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionApp.Functions;
 
-/// <summary>GET /api/graph/users?top=&amp;select=&amp;filter=&amp;pages=: users from Microsoft Graph with the app's identity.</summary>
-public sealed class GetGraphUsers(UserDirectory users)
+/// <summary>GET /api/graph/users?top=&amp;select=&amp;displayNamePrefix=&amp;pages=: users from Microsoft Graph with the app's identity.</summary>
+public sealed class GetGraphUsers(UserDirectory users, TokenTargets targets, ProblemMapper problems)
 {
     [Function(nameof(GetGraphUsers))]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "graph/users")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var (query, problem) = UserQuery.Parse(request.Query);
-        if (query is null)
+        var query = new QueryReader(request.Query);
+        var userQuery = new UserQuery(
+            query.Int("top", defaultValue: 25, min: 1, max: 999),
+            query.List("select", UserQuery.SelectableFields) ?? UserQuery.DefaultSelect,
+            query.Text("displayNamePrefix", maxLength: 64),
+            query.Int("pages", defaultValue: 1, min: 1, max: 10));
+        query.Renamed("filter", "displayNamePrefix", "it was always a display-name prefix, never an OData filter.");
+        if (query.ValidationProblem() is { } invalid)
         {
-            return problem!;
+            return invalid;
         }
 
-        var outcome = await users.ListAsync(query, cancellationToken);
-        return outcome.Failure?.ToResult() ?? Results.Ok(outcome.Value);
+        try
+        {
+            return Results.Ok(await users.ListAsync(userQuery, cancellationToken));
+        }
+        catch (Exception e) when (problems.Map(e, targets.Graph, cancellationToken) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
     }
 }

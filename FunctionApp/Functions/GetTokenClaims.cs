@@ -1,33 +1,37 @@
 using FunctionApp.Diagnostics;
 using FunctionApp.Http;
+using FunctionApp.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionApp.Functions;
 
-/// <summary>GET /api/token/claims?target=graph: the decoded header and claims of the app's token, with a verdict; never the token.</summary>
-public sealed class GetTokenClaims(TokenTargets targets, TokenInspector inspector)
+/// <summary>
+/// GET /api/token/claims?target=graph: the decoded header and claims of the app's token, with a verdict; never the
+/// token. The claims name the identity, its tenant and its resource group, so only the admin (master) key may ask.
+/// </summary>
+public sealed class GetTokenClaims(TokenTargets targets, TokenInspector inspector, ProblemMapper problems)
 {
     [Function(nameof(GetTokenClaims))]
     public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "token/claims")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "token/claims")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        var query = new QueryReader(request.Query, "target");
-        var name = query.Text("target", maxLength: 64);
-        var target = name is null ? null : targets.Find(name);
-        if (target is null)
+        var query = new QueryReader(request.Query);
+        var name = query.OneOf("target", [.. targets.All.Select(t => t.Name)]);
+        if (query.ValidationProblem() is { } invalid)
         {
-            query.Reject("target", $"'target' must be one of: {string.Join(", ", targets.All.Select(t => t.Name))}.");
-            return query.Problem();
+            return invalid;
         }
 
-        if (!query.IsValid)
+        var target = targets.All.Single(t => t.Name == name);
+        try
         {
-            return query.Problem();
+            return Results.Ok(await inspector.InspectAsync(target, cancellationToken));
         }
-
-        var outcome = await inspector.InspectAsync(target, cancellationToken);
-        return outcome.Failure?.ToResult() ?? Results.Ok(outcome.Value);
+        catch (Exception e) when (problems.Map(e, target, cancellationToken) is { } problem)
+        {
+            return Results.Problem(problem);
+        }
     }
 }

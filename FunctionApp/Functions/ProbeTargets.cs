@@ -7,16 +7,9 @@ namespace FunctionApp.Functions;
 /// On the schedule in the ProbeSchedule app setting, checks every target's token and makes one cheap call to it.
 /// Never RunOnStartup: in Azure that would fire on every scale-out and restart.
 /// </summary>
-public sealed class ProbeTargets(ProbeRunner runner, ILogger<ProbeTargets> logger)
+public sealed class ProbeTargets(ProbeRunner runner)
 {
     [Function(nameof(ProbeTargets))]
-    public async Task Run([TimerTrigger("%ProbeSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
-    {
-        if (timer.IsPastDue)
-        {
-            ProbeLog.PastDue(logger);
-        }
-
-        await runner.RunAsync(cancellationToken);
-    }
+    public Task Run([TimerTrigger("%ProbeSchedule%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        runner.RunAsync(pastDue: timer.IsPastDue, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FunctionApp.Http;
 
 namespace FunctionApp.Graph;
 
@@ -19,21 +20,15 @@ public sealed class GraphOptions : IValidatableObject
     [Required(ErrorMessage = "Graph__RequiredRole is required (User.Read.All).")]
     public string RequiredRole { get; set; } = "User.Read.All";
 
+    /// <summary>How long one call to Graph may take: every page, the SDK's retries and the token included.</summary>
     [Range(1, 120, ErrorMessage = "Graph__TimeoutSeconds must be between 1 and 120.")]
     public int TimeoutSeconds { get; set; } = 30;
 
-    public Uri BaseUri => new(BaseUrl.TrimEnd('/'));
-
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("https" or "http"))
+        if (!BearerUrl.IsAllowed(BaseUrl))
         {
-            yield return new ValidationResult($"Graph__BaseUrl '{BaseUrl}' is not an absolute http(s) URL.", [nameof(BaseUrl)]);
-        }
-        else if (baseUri.Scheme == "http" && !baseUri.IsLoopback)
-        {
-            // Plain HTTP would send the bearer token in clear text; only the local emulator is exempt.
-            yield return new ValidationResult($"Graph__BaseUrl '{BaseUrl}' must use https unless it points at a loopback address.", [nameof(BaseUrl)]);
+            yield return new ValidationResult($"Graph__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).", [nameof(BaseUrl)]);
         }
 
         if (!Scope.EndsWith("/.default", StringComparison.Ordinal))

@@ -1,94 +1,78 @@
-using FunctionApp.Diagnostics;
-using FunctionApp.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
-using Microsoft.Graph.Models;
 
 namespace FunctionApp.Graph;
 
-/// <summary>A page (or several) of users from Microsoft Graph, with only the selected properties.</summary>
+/// <summary>What GET /api/graph/users may ask of Graph.</summary>
+public sealed record UserQuery(int Top, IReadOnlyList<string> Select, string? DisplayNamePrefix, int Pages)
+{
+    /// <summary>The user properties a caller may select: directory basics, no contact or security details.</summary>
+    public static readonly IReadOnlyList<string> SelectableFields =
+        ["id", "displayName", "userPrincipalName", "mail", "givenName", "surname", "jobTitle", "department", "officeLocation"];
+
+    public static readonly IReadOnlyList<string> DefaultSelect = ["id", "displayName", "userPrincipalName", "mail"];
+}
+
+/// <summary>A page (or several) of users, with only the selected properties.</summary>
 public sealed record UserPage(IReadOnlyList<IReadOnlyDictionary<string, object?>> Users, int Pages, bool NextPageAvailable);
 
-/// <summary>Reads users from Microsoft Graph for the HTTP trigger and the timer probe.</summary>
-public sealed class UserDirectory(
-    GraphServiceClient graph,
-    IOptions<GraphOptions> options,
-    IOptions<IdentityOptions> identity,
-    TokenTargets targets,
-    ILogger<UserDirectory> logger)
+/// <summary>
+/// Reads users from Microsoft Graph within <c>Graph__TimeoutSeconds</c> per call, every page included; failures are the
+/// SDK's exceptions, or a <see cref="TimeoutException"/>, for the caller to map.
+/// </summary>
+public sealed class UserDirectory(GraphServiceClient graph, IOptions<GraphOptions> options)
 {
-    private static readonly Dictionary<string, Func<User, object?>> Fields = new(StringComparer.Ordinal)
-    {
-        ["id"] = u => u.Id,
-        ["displayName"] = u => u.DisplayName,
-        ["userPrincipalName"] = u => u.UserPrincipalName,
-        ["mail"] = u => u.Mail,
-        ["givenName"] = u => u.GivenName,
-        ["surname"] = u => u.Surname,
-        ["jobTitle"] = u => u.JobTitle,
-        ["department"] = u => u.Department,
-        ["officeLocation"] = u => u.OfficeLocation,
-    };
-
-    public Task<Outcome<UserPage>> ListAsync(UserQuery query, CancellationToken cancellationToken) =>
-        CallAsync(async token =>
-        {
-            var page = await graph.Users.GetAsync(
-                request =>
-                {
-                    request.QueryParameters.Top = query.Top;
-                    request.QueryParameters.Select = [.. query.Select];
-                    request.QueryParameters.Filter = query.ODataFilter;
-                },
-                token);
-            var users = new List<IReadOnlyDictionary<string, object?>>();
-            var pages = 1;
-            Collect(page, query.Select, users);
-            while (pages < query.Pages && page?.OdataNextLink is { } next)
-            {
-                page = await graph.Users.WithUrl(next).GetAsync(cancellationToken: token);
-                pages++;
-                Collect(page, query.Select, users);
-            }
-
-            GraphLog.UsersListed(logger, users.Count, pages);
-            return new UserPage(users, pages, page?.OdataNextLink is not null);
-        }, cancellationToken);
+    public Task<UserPage> ListAsync(UserQuery query, CancellationToken cancellationToken) =>
+        WithinTimeoutAsync(token => ListPagesAsync(query, token), cancellationToken);
 
     /// <summary>The timer's cheap read: one user id, enough to prove the token and the permission work.</summary>
-    public Task<Outcome<int>> ProbeAsync(CancellationToken cancellationToken) =>
-        CallAsync(async token =>
+    public Task ProbeAsync(CancellationToken cancellationToken) =>
+        WithinTimeoutAsync(token => graph.Users.GetAsync(request =>
         {
-            var page = await graph.Users.GetAsync(request =>
-            {
-                request.QueryParameters.Top = 1;
-                request.QueryParameters.Select = ["id"];
-            }, token);
-            return page?.Value?.Count ?? 0;
-        }, cancellationToken);
+            request.QueryParameters.Top = 1;
+            request.QueryParameters.Select = ["id"];
+        }, token), cancellationToken);
 
-    private async Task<Outcome<T>> CallAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> WithinTimeoutAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
         try
         {
             return await call(timeout.Token);
         }
-        catch (Exception e) when (GraphFailures.Diagnose(e, targets.Graph, identity.Value.Describe(), settings.TimeoutSeconds,
-            timedOut: timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested) is { } diagnosis)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            GraphLog.CallFailed(logger, diagnosis.Status, diagnosis.Title);
-            return diagnosis;
+            throw new TimeoutException($"Microsoft Graph did not answer within {options.Value.TimeoutSeconds} s.", e);
         }
     }
 
-    private static void Collect(UserCollectionResponse? page, IReadOnlyList<string> select, List<IReadOnlyDictionary<string, object?>> users)
+    private async Task<UserPage> ListPagesAsync(UserQuery query, CancellationToken cancellationToken)
     {
-        foreach (var user in page?.Value ?? [])
+        var page = await graph.Users.GetAsync(
+            request =>
+            {
+                request.QueryParameters.Top = query.Top;
+                request.QueryParameters.Select = [.. query.Select];
+                // An OData string literal escapes a quote by doubling it.
+                request.QueryParameters.Filter = query.DisplayNamePrefix is { } prefix
+                    ? $"startswith(displayName,'{prefix.Replace("'", "''", StringComparison.Ordinal)}')"
+                    : null;
+            },
+            cancellationToken);
+        var users = new List<IReadOnlyDictionary<string, object?>>();
+        var pages = 1;
+        while (true)
         {
-            users.Add(select.ToDictionary(field => field, field => Fields[field](user)));
+            // Graph returns only the selected properties; the SDK keeps them under their JSON names.
+            users.AddRange(page?.Value?.Select(user => query.Select.ToDictionary(field => field, user.BackingStore.Get<object>)) ?? []);
+            if (pages == query.Pages || page?.OdataNextLink is not { } next)
+            {
+                return new UserPage(users, pages, page?.OdataNextLink is not null);
+            }
+
+            page = await graph.Users.WithUrl(next).GetAsync(cancellationToken: cancellationToken);
+            pages++;
         }
     }
 }

@@ -8,7 +8,7 @@ namespace FunctionApp.Http;
 /// The last line of defence for HTTP functions: an exception nothing mapped becomes a 500 ProblemDetails that
 /// names the invocation, never a stack trace. Functions map every failure they understand themselves.
 /// </summary>
-internal sealed class ProblemDetailsMiddleware(ILogger<ProblemDetailsMiddleware> logger) : IFunctionsWorkerMiddleware
+internal sealed partial class ProblemDetailsMiddleware(ILogger<ProblemDetailsMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -18,18 +18,15 @@ internal sealed class ProblemDetailsMiddleware(ILogger<ProblemDetailsMiddleware>
         }
         catch (Exception e) when (context.GetHttpContext() is { Response.HasStarted: false } http)
         {
-            HttpLog.Unhandled(logger, context.FunctionDefinition.Name, context.InvocationId, e);
+            Unhandled(logger, context.FunctionDefinition.Name, context.InvocationId, e);
             await Results.Problem(
                 statusCode: StatusCodes.Status500InternalServerError,
                 title: "Unexpected error",
                 detail: $"The function failed unexpectedly; the logs of invocation {context.InvocationId} say why.").ExecuteAsync(http);
         }
     }
-}
 
-// Event ids 5000-5099.
-internal static partial class HttpLog
-{
+    // Event ids 5000-5099.
     [LoggerMessage(5000, LogLevel.Error, "Function {Function} (invocation {InvocationId}) failed with an unmapped exception")]
-    public static partial void Unhandled(ILogger logger, string function, string invocationId, Exception exception);
+    private static partial void Unhandled(ILogger logger, string function, string invocationId, Exception exception);
 }

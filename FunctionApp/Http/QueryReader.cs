@@ -4,44 +4,17 @@ using Microsoft.AspNetCore.Http;
 namespace FunctionApp.Http;
 
 /// <summary>
-/// Reads an HTTP trigger's query string strictly: unknown or repeated parameters, out-of-range numbers and
-/// oversized or control-character values become one 400 ValidationProblem that names each parameter.
+/// Reads an HTTP trigger's query string strictly. Every parameter the function reads is allowed; anything else, a
+/// repeated parameter, an out-of-range number or an oversized or control-character value becomes one 400
+/// ValidationProblem naming each parameter.
 /// </summary>
-internal sealed class QueryReader
+internal sealed class QueryReader(IQueryCollection query)
 {
     // Azure sends the function key as ?code=; it is the host's business, never the function's.
     private const string FunctionKeyParameter = "code";
 
-    private readonly IQueryCollection _query;
+    private readonly List<string> _read = [];
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
-
-    public QueryReader(IQueryCollection query, params string[] known)
-    {
-        _query = query;
-        foreach (var (name, values) in query)
-        {
-            if (string.Equals(name, FunctionKeyParameter, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            if (!known.Contains(name, StringComparer.Ordinal))
-            {
-                Fail(name, $"Unknown query parameter '{Printable(name)}'. Allowed: {string.Join(", ", known)}.");
-            }
-            else if (values.Count > 1)
-            {
-                Fail(name, $"'{name}' is given {values.Count} times; give it once.");
-            }
-        }
-    }
-
-    public bool IsValid => _errors.Count == 0;
-
-    public IResult Problem() => Results.ValidationProblem(
-        _errors,
-        detail: $"Invalid query parameter(s): {string.Join(", ", _errors.Keys.Select(Printable))}.",
-        title: "Invalid request");
 
     public int Int(string name, int defaultValue, int min, int max)
     {
@@ -52,7 +25,7 @@ internal sealed class QueryReader
 
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            Fail(name, $"'{name}' must be a whole number from {min} to {max}; got '{Printable(text)}'.");
+            Reject(name, $"'{name}' must be a whole number from {min} to {max}; got '{Printable(text)}'.");
             return defaultValue;
         }
 
@@ -61,21 +34,29 @@ internal sealed class QueryReader
 
     public string? Text(string name, int maxLength)
     {
-        if (Single(name) is not { } text)
+        var text = Single(name);
+        if (text is not null && (text.Length == 0 || text.Length > maxLength || text.Any(char.IsControl)))
         {
-            return null;
-        }
-
-        if (text.Length == 0 || text.Length > maxLength || text.Any(char.IsControl))
-        {
-            Fail(name, $"'{name}' must be 1 to {maxLength} printable characters.");
+            Reject(name, $"'{name}' must be 1 to {maxLength} printable characters.");
             return null;
         }
 
         return text;
     }
 
-    /// <summary>A comma-separated list whose items must come from <paramref name="allowed"/>; canonical spelling returned.</summary>
+    /// <summary>One value from <paramref name="allowed"/> (any case), required; returned as <paramref name="allowed"/> spells it.</summary>
+    public string? OneOf(string name, IReadOnlyList<string> allowed)
+    {
+        var known = Text(name, 64) is { } text ? allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase)) : null;
+        if (known is null)
+        {
+            Reject(name, $"'{name}' must be one of: {string.Join(", ", allowed)}.");
+        }
+
+        return known;
+    }
+
+    /// <summary>A comma-separated list whose items come from <paramref name="allowed"/> (any case); null when absent.</summary>
     public IReadOnlyList<string>? List(string name, IReadOnlyList<string> allowed)
     {
         if (Text(name, 1000) is not { } text)
@@ -86,10 +67,9 @@ internal sealed class QueryReader
         var items = new List<string>();
         foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            var known = allowed.FirstOrDefault(a => string.Equals(a, item, StringComparison.OrdinalIgnoreCase));
-            if (known is null)
+            if (allowed.FirstOrDefault(a => string.Equals(a, item, StringComparison.OrdinalIgnoreCase)) is not { } known)
             {
-                Fail(name, $"'{Printable(item)}' is not allowed in '{name}'. Allowed: {string.Join(", ", allowed)}.");
+                Reject(name, $"'{Printable(item)}' is not allowed in '{name}'. Allowed: {string.Join(", ", allowed)}.");
                 return null;
             }
 
@@ -101,45 +81,62 @@ internal sealed class QueryReader
 
         if (items.Count == 0)
         {
-            Fail(name, $"'{name}' must list at least one of: {string.Join(", ", allowed)}.");
+            Reject(name, $"'{name}' must list at least one of: {string.Join(", ", allowed)}.");
             return null;
         }
 
         return items;
     }
 
-    /// <summary>Records a problem with a parameter that only the caller can judge (an unknown name, say).</summary>
-    public void Reject(string name, string message)
+    /// <summary>Refuses a parameter's old name with a pointer to the new one.</summary>
+    public void Renamed(string oldName, string newName, string why)
     {
-        if (!_errors.ContainsKey(name))
+        if (query.ContainsKey(oldName))
         {
-            Fail(name, message);
+            Reject(oldName, $"'{oldName}' is now '{newName}': {why}");
         }
     }
 
-    private string? Single(string name) =>
-        _errors.ContainsKey(Printable(name)) || !_query.TryGetValue(name, out var values) ? null : values.ToString();
+    /// <summary>Records a problem with a parameter; the first one recorded for it stands.</summary>
+    public void Reject(string name, string message) => _errors.TryAdd(Printable(name), [message]);
 
-    // The errors key is echoed input too, so it gets the same treatment as the messages.
-    private void Fail(string name, string message) => _errors[Printable(name)] = [message];
-
-    // Echoing hostile input back must not carry control characters or unbounded length into the response; a control
-    // character shows as '?' so that a name made only of them still reads as something.
-    private static string Printable(string text)
+    /// <summary>The 400 answer naming every bad, unknown or repeated parameter; null when the query is valid.</summary>
+    public IResult? ValidationProblem()
     {
-        // The usual case, a known parameter name, is returned as it is: Single asks on every lookup.
-        if (text.Length <= 64 && !text.Any(char.IsControl))
+        var allowed = string.Join(", ", _read.Distinct());
+        foreach (var name in query.Keys.Where(name => name != FunctionKeyParameter && !_read.Contains(name)))
         {
-            return text;
+            Reject(name, $"Unknown query parameter '{Printable(name)}'. Allowed: {allowed}.");
         }
 
-        var clean = string.Create(Math.Min(text.Length, 64), text, static (span, source) =>
+        return _errors.Count == 0 ? null : Results.ValidationProblem(
+            _errors,
+            detail: $"Invalid query parameter(s): {string.Join(", ", _errors.Keys)}.",
+            title: "Invalid request");
+    }
+
+    private string? Single(string name)
+    {
+        _read.Add(name);
+        if (!query.TryGetValue(name, out var values))
         {
-            for (var i = 0; i < span.Length; i++)
-            {
-                span[i] = char.IsControl(source[i]) ? '?' : source[i];
-            }
-        });
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            Reject(name, $"'{name}' is given {values.Count} times; give it once.");
+            return null;
+        }
+
+        return values.ToString();
+    }
+
+    // Echoed input must not carry control characters or unbounded length into the answer, the errors' keys included;
+    // a control character shows as '?' so that a name made only of them still reads as something.
+    private static string Printable(string text)
+    {
+        var clean = new string([.. text.Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
         return text.Length <= 64 ? clean : clean + "…";
     }
 }

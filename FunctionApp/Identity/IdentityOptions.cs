@@ -20,10 +20,6 @@ public sealed class IdentityOptions : IValidatableObject
     /// </summary>
     public string? UserAssignedClientId { get; set; }
 
-    /// <summary>How long before expiry a cached token is refreshed when Entra gives no refresh hint.</summary>
-    [Range(typeof(TimeSpan), "00:00:30", "01:00:00", ErrorMessage = "Identity__RefreshMargin must be between 00:00:30 and 01:00:00.")]
-    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>How long one token request may take, the credential's own retries included.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:02:00", ErrorMessage = "Identity__TokenTimeout must be between 00:00:05 and 00:02:00.")]
     public TimeSpan TokenTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -31,13 +27,13 @@ public sealed class IdentityOptions : IValidatableObject
     public bool IsUserAssigned => !string.IsNullOrWhiteSpace(UserAssignedClientId);
 
     /// <summary>Names the credential and identity for diagnostics, never a secret.</summary>
-    public string Describe() => Credential switch
+    public string Describe()
     {
-        CredentialKind.ManagedIdentity when IsUserAssigned => $"ManagedIdentityCredential (user-assigned, client id {UserAssignedClientId})",
-        CredentialKind.ManagedIdentity => "ManagedIdentityCredential (system-assigned)",
-        _ when IsUserAssigned => $"DefaultAzureCredential (managed identity: user-assigned, client id {UserAssignedClientId})",
-        _ => "DefaultAzureCredential (managed identity: system-assigned)",
-    };
+        var identity = IsUserAssigned ? $"user-assigned, client id {UserAssignedClientId}" : "system-assigned";
+        return Credential == CredentialKind.ManagedIdentity
+            ? $"ManagedIdentityCredential ({identity})"
+            : $"DefaultAzureCredential (managed identity: {identity})";
+    }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,31 +1,30 @@
 using Azure.Core;
 using Azure.Identity;
-using FunctionApp.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Identity;
 
-public static class IdentityServiceExtensions
+public static partial class IdentityServiceExtensions
 {
     /// <summary>
     /// Registers the app's one <see cref="TokenCredential"/>: a managed identity in Azure, or DefaultAzureCredential
-    /// for local runs (app setting <c>Identity__Credential</c>), behind a per-scope token cache.
+    /// for local runs (app setting <c>Identity__Credential</c>), each token request bounded by <c>Identity__TokenTimeout</c>.
     /// </summary>
     public static IHostApplicationBuilder AddManagedIdentityCredential(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<IdentityOptions>(IdentityOptions.SectionName);
+        builder.Services.AddOptions<IdentityOptions>()
+            .BindConfiguration(IdentityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
-        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<TokenCredential>(services =>
         {
             var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
-            var logger = services.GetRequiredService<ILogger<CachingTokenCredential>>();
-            IdentityLog.CredentialSelected(logger, options.Describe());
-            return new CachingTokenCredential(CreateCredential(options), services.GetRequiredService<TimeProvider>(), logger, options.RefreshMargin, options.TokenTimeout);
+            CredentialSelected(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdentityServiceExtensions)), options.Describe());
+            return new TokenTimeoutCredential(CreateCredential(options), options.TokenTimeout);
         });
-
         return builder;
     }
 
@@ -48,4 +47,8 @@ public static class IdentityServiceExtensions
             }),
         };
     }
+
+    // Event ids 1000-1099: the credential's name and identity, never a token.
+    [LoggerMessage(1000, LogLevel.Information, "Using {Credential} for outgoing calls")]
+    private static partial void CredentialSelected(ILogger logger, string credential);
 }

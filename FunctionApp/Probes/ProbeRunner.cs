@@ -1,68 +1,79 @@
 using System.Diagnostics;
+using FunctionApp.CustomApi;
 using FunctionApp.Diagnostics;
-using Microsoft.AspNetCore.Http;
+using FunctionApp.Graph;
+using FunctionApp.Problems;
 
 namespace FunctionApp.Probes;
 
-/// <summary>A cheap call that proves a target's token and permissions work; null means healthy.</summary>
-public interface ITargetProbe
-{
-    string TargetName { get; }
-
-    Task<Diagnosis?> CallAsync(CancellationToken cancellationToken);
-}
-
 /// <summary>The outcome of probing one target.</summary>
-public sealed record ProbeResult(string Target, bool Healthy, int Status, string? Audience, IReadOnlyList<string> Roles, long DurationMs);
+public sealed record ProbeResult(string Target, bool Healthy, string Audience, IReadOnlyList<string> Roles, long DurationMs);
 
 /// <summary>
-/// Probes every configured target once: acquires its token, explains it, makes one cheap call, and logs one
-/// structured line. A failing target never stops the others or escapes to the worker.
+/// Probes every configured target once: gets and explains its token, makes one cheap call with it (Graph: one user id;
+/// the custom API: its health route), and logs one structured line. A failing target never stops the others or
+/// escapes to the worker.
 /// </summary>
-public sealed class ProbeRunner(IEnumerable<ITargetProbe> probes, TokenTargets targets, TokenInspector inspector, ILogger<ProbeRunner> logger)
+public sealed partial class ProbeRunner(
+    TokenTargets targets, TokenInspector inspector, UserDirectory users, CustomApiClient customApi, ProblemMapper problems, ILogger<ProbeRunner> logger)
 {
-    public async Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ProbeResult>> RunAsync(bool pastDue, CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(probes.Select(probe => ProbeAsync(probe, cancellationToken)));
-        ProbeLog.RunFinished(logger, results.Count(r => r.Healthy), results.Length);
+        if (pastDue)
+        {
+            PastDue(logger);
+        }
+
+        var results = await Task.WhenAll(targets.All.Select(target => ProbeAsync(target, cancellationToken)));
+        RunFinished(logger, results.Count(r => r.Healthy), results.Length);
         return results;
     }
 
-    private async Task<ProbeResult> ProbeAsync(ITargetProbe probe, CancellationToken cancellationToken)
+    private async Task<ProbeResult> ProbeAsync(TokenTarget target, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var target = targets.Find(probe.TargetName);
         TokenReport? report = null;
-        Diagnosis? failure;
         try
         {
-            if (target is null)
+            report = await inspector.InspectAsync(target, cancellationToken);
+            if (target.IsGraph)
             {
-                failure = new Diagnosis(StatusCodes.Status500InternalServerError, "Unknown target", $"No token target named '{probe.TargetName}' is configured.");
+                await users.ProbeAsync(cancellationToken);
             }
             else
             {
-                var inspected = await inspector.InspectAsync(target, cancellationToken);
-                report = inspected.Value;
-                failure = inspected.Failure ?? await probe.CallAsync(cancellationToken);
+                await customApi.GetHealthAsync(cancellationToken);
             }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            // Anything unexpected is reported as this target's failure; the other targets and the worker go on.
-            failure = new Diagnosis(StatusCodes.Status500InternalServerError, "Unexpected error", $"{e.GetType().Name}: {CredentialFailures.Summarize(e.Message)}");
+            var problem = problems.Map(e, target, cancellationToken);
+            var result = Result(target, report, started, healthy: false);
+            // Unmapped is this target's failure too: the other targets and the worker go on.
+            Failed(logger, target.Name, problem?.Title ?? "Unexpected error", problem?.Detail ?? $"{e.GetType().Name}: {ProblemMapper.Summarize(e.Message)}",
+                result.Audience, string.Join(", ", result.Roles), result.DurationMs);
+            return result;
         }
 
-        var duration = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var audience = report?.Claims.GetValueOrDefault("aud") as string ?? "-";
-        var roles = report?.Claims.GetValueOrDefault("roles") as string[] ?? [];
-        if (failure is null)
-        {
-            ProbeLog.Succeeded(logger, probe.TargetName, audience, string.Join(", ", roles), report!.Verdict.ExpiresOn, duration);
-            return new ProbeResult(probe.TargetName, true, StatusCodes.Status200OK, audience, roles, duration);
-        }
-
-        ProbeLog.Failed(logger, probe.TargetName, failure.Status, failure.Title, failure.Detail, audience, string.Join(", ", roles), duration);
-        return new ProbeResult(probe.TargetName, false, failure.Status, audience, roles, duration);
+        var healthy = Result(target, report, started, healthy: true);
+        Succeeded(logger, target.Name, healthy.Audience, string.Join(", ", healthy.Roles), report.Verdict.ExpiresOn, healthy.DurationMs);
+        return healthy;
     }
+
+    private static ProbeResult Result(TokenTarget target, TokenReport? report, long started, bool healthy) => new(
+        target.Name, healthy, report?.Claims.GetValueOrDefault("aud") as string ?? "-", report?.Claims.GetValueOrDefault("roles") as string[] ?? [],
+        (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+
+    // Event ids 4000-4099: one structured line per target and run; never a token.
+    [LoggerMessage(4000, LogLevel.Information, "Probe {Target} succeeded: audience {Audience}, roles [{Roles}], token expires {ExpiresOn:O}, {DurationMs} ms")]
+    private static partial void Succeeded(ILogger logger, string target, string audience, string roles, DateTimeOffset expiresOn, long durationMs);
+
+    [LoggerMessage(4001, LogLevel.Error, "Probe {Target} failed: {Title}: {Detail} (audience {Audience}, roles [{Roles}], {DurationMs} ms)")]
+    private static partial void Failed(ILogger logger, string target, string title, string detail, string audience, string roles, long durationMs);
+
+    [LoggerMessage(4002, LogLevel.Warning, "The probe timer is past due: the previous run or the host was delayed")]
+    private static partial void PastDue(ILogger logger);
+
+    [LoggerMessage(4003, LogLevel.Information, "Probe run finished: {Healthy} of {Total} target(s) healthy")]
+    private static partial void RunFinished(ILogger logger, int healthy, int total);
 }

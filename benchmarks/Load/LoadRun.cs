@@ -28,9 +28,9 @@ internal static class LoadRun
 
         var identity = functions.IdentityRequests();
         output.WriteLine("Identity-endpoint requests per resource over both phases: " + string.Join(", ", identity.Select(kv => $"{kv.Key} = {kv.Value}")));
-        output.WriteLine($"Log lines: {functions.Logs.Lines}, with a token or the identity header: {functions.Logs.Leaks}");
+        output.WriteLine($"Log lines: {functions.Logs.Count}, with a token or the identity header: {functions.Logs.Leaks.Count}");
 
-        var failed = healthy.Unmapped + faulted.Unmapped > 0 || functions.Logs.Leaks > 0 || identity.Count != 2 || identity.Values.Any(n => n != 1);
+        var failed = healthy.Unmapped + faulted.Unmapped > 0 || functions.Logs.Leaks.Count > 0 || identity.Count != 2 || identity.Values.Any(n => n != 1);
         output.WriteLine(failed ? "FAILED: see above." : "OK");
         return failed ? 1 : 0;
     }

@@ -95,9 +95,9 @@ internal static class SoakRun
         outcomes.Print(output);
         output.WriteLine("Faults armed: " + string.Join(", ", armed.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} x{kv.Value}")));
         output.WriteLine("Identity-endpoint requests per resource: " + string.Join(", ", functions.IdentityRequests().Select(kv => $"{kv.Key} = {kv.Value}")));
-        output.WriteLine($"Log lines: {functions.Logs.Lines}, with a token or the identity header: {functions.Logs.Leaks}");
+        output.WriteLine($"Log lines: {functions.Logs.Count}, with a token or the identity header: {functions.Logs.Leaks.Count}");
 
-        var failed = outcomes.Unmapped > 0 || functions.Logs.Leaks > 0;
+        var failed = outcomes.Unmapped > 0 || functions.Logs.Leaks.Count > 0;
         output.WriteLine(failed ? "FAILED: see above." : "OK");
         return failed ? 1 : 0;
     }

@@ -1,9 +1,9 @@
 using IdentityEmulator;
-using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using TestSupport;
 
 namespace ProtectedApi.Tests;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TestSupport;
 
 namespace IdentityEmulator.Tests;
 
@@ -20,8 +21,8 @@ public sealed class CommandLineTests
             using var request = new HttpRequestMessage(HttpMethod.Get, endpoint["IDENTITY_ENDPOINT=".Length..] + "?api-version=2019-08-01&resource=https://graph.microsoft.com");
             request.Headers.Add("X-IDENTITY-HEADER", header["IDENTITY_HEADER=".Length..]);
 
-            using var response = await Infrastructure.EmulatorHttp.Client.SendAsync(request);
-            var faults = await Infrastructure.EmulatorHttp.Client.GetStringAsync(new Uri(new Uri(endpoint["IDENTITY_ENDPOINT=".Length..]), "/_emulator/faults"));
+            using var response = await EmulatorHttp.Client.SendAsync(request);
+            var faults = await EmulatorHttp.Client.GetStringAsync(new Uri(new Uri(endpoint["IDENTITY_ENDPOINT=".Length..]), "/_emulator/faults"));
 
             Assert.True(response.IsSuccessStatusCode);
             Assert.Contains("\"failureRate\":0.2", faults, StringComparison.Ordinal);
@@ -74,6 +75,38 @@ public sealed class CommandLineTests
         }
     }
 
+    [Theory]
+    [InlineData("PUBLIC KEY", "holds a public key")]
+    [InlineData("RSA PUBLIC KEY", "holds a public key")]
+    [InlineData("garbage", "not a PEM RSA private key")]
+    public async Task Run_WithUnusableKeyFile_Exits3WithOneLineNamingTheFile(string content, string expected)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"key-{Guid.NewGuid()}.pem");
+        using (var rsa = System.Security.Cryptography.RSA.Create(2048))
+        {
+            await File.WriteAllTextAsync(file, content switch
+            {
+                "PUBLIC KEY" => rsa.ExportSubjectPublicKeyInfoPem(),
+                "RSA PUBLIC KEY" => rsa.ExportRSAPublicKeyPem(),
+                _ => "not a key",
+            });
+        }
+
+        try
+        {
+            using var process = Start("--key-file", file, "--port", "0");
+            var stderr = await StandardErrorUntilExitAsync(process);
+
+            Assert.Equal(3, process.ExitCode);
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.Contains($"{file}: {expected}", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     private static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -84,6 +117,25 @@ public sealed class CommandLineTests
         }
 
         return Process.Start(info)!;
+    }
+
+    // Bounded, so a regression that lets the emulator start fails the test instead of hanging the run.
+    private static async Task<string> StandardErrorUntilExitAsync(Process process)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            var stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            return stderr;
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
     }
 
     private static async Task<string> ReadUntilAsync(Process process, string marker)

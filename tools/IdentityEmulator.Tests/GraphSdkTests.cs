@@ -3,11 +3,12 @@ using System.Net.Http.Headers;
 using Azure.Core;
 using Azure.Identity;
 using IdentityEmulator.Faults;
-using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
 using IdentityEmulator.Tests.Infrastructure;
+using Microsoft.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
-using Microsoft.Graph;
+using TestSupport;
+using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
 
 namespace IdentityEmulator.Tests;
 

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Identity;
 using IdentityEmulator.Faults;
 using IdentityEmulator.Tests.Infrastructure;
+using TestSupport;
 
 namespace IdentityEmulator.Tests;
 

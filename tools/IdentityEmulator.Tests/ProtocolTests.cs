@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using IdentityEmulator.Faults;
-using IdentityEmulator.Tests.Infrastructure;
+using TestSupport;
 
 namespace IdentityEmulator.Tests;
 
@@ -172,6 +172,22 @@ public sealed class ProtocolTests
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
         var count = Assert.Single(counters.EnumerateArray(), c => c.GetProperty("endpoint").GetString() == "managedIdentity");
         Assert.Equal(3, count.GetProperty("count").GetInt64());
+    }
+
+    [Fact]
+    public async Task AdminApi_Index_Returns200ListingAdminRoutes()
+    {
+        await using var emulator = await new TestTenant().StartAsync();
+
+        using var response = await EmulatorHttp.Client.GetAsync(new Uri(emulator.BaseAddress, "_emulator/"));
+        using var withoutSlash = await EmulatorHttp.Client.GetAsync(new Uri(emulator.BaseAddress, "_emulator"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, withoutSlash.StatusCode);
+        var routes = (await EmulatorHttp.JsonAsync(response)).EnumerateArray().ToList();
+        Assert.Contains(routes, r => r.GetProperty("method").GetString() == "POST" && r.GetProperty("path").GetString() == "/_emulator/faults");
+        Assert.Contains(routes, r => r.GetProperty("method").GetString() == "GET" && r.GetProperty("path").GetString() == "/_emulator/counters");
+        Assert.All(routes, r => Assert.False(string.IsNullOrWhiteSpace(r.GetProperty("description").GetString())));
     }
 
     [Fact]

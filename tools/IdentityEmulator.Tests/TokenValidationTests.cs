@@ -1,8 +1,8 @@
-using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using TestSupport;
 
 namespace IdentityEmulator.Tests;
 
@@ -57,8 +57,9 @@ public sealed class TokenValidationTests
     public async Task Token_FromAnotherEmulatorRun_FailsSignatureValidation()
     {
         var tenant = new TestTenant();
-        await using var first = await tenant.StartAsync();
-        await using var second = await tenant.StartAsync();
+        // Without a key file each run makes a key of its own, as the emulator does by default.
+        await using var first = await tenant.StartAsync(o => o with { KeyFile = null });
+        await using var second = await tenant.StartAsync(o => o with { KeyFile = null });
         var tokenFromFirst = await EmulatorHttp.TokenAsync(first, tenant.ApiAppIdUri);
 
         var result = await ValidateAsync(second.OpenIdConfigurationV2, tokenFromFirst, tenant.ApiAppId.ToString());

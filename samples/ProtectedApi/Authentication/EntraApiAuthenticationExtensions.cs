@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ProtectedApi.Authentication;
@@ -13,8 +12,7 @@ public static class EntraApiAuthenticationExtensions
 
     /// <summary>
     /// JWT bearer validation of Entra access tokens for this API: signature from the tenant's published keys, issuer
-    /// pinned to the tenant (v1.0 and v2.0 forms), audience the API's appId or Application ID URI, lifetime (a repeated
-    /// token is checked against a cache of validated ones, <see cref="CachingTokenHandler"/>), and an
+    /// pinned to the tenant (v1.0 and v2.0 forms), audience the API's appId or Application ID URI, lifetime, and an
     /// authorization policy per endpoint that requires an app-only token with the configured application role.
     /// </summary>
     public static IHostApplicationBuilder AddEntraApiAuthentication(this IHostApplicationBuilder builder)
@@ -45,9 +43,6 @@ public static class EntraApiAuthenticationExtensions
         jwt.RequireHttpsMetadata = new Uri(entra.Metadata).Scheme == Uri.UriSchemeHttps;
         // Keep Entra's claim names (roles, oid, scp) instead of the legacy WS-Federation URIs.
         jwt.MapInboundClaims = false;
-        var validator = new JsonWebTokenHandler { MapInboundClaims = false };
-        jwt.TokenHandlers.Clear();
-        jwt.TokenHandlers.Add(entra.ValidatedTokenCacheSize > 0 ? new CachingTokenHandler(validator, TimeProvider.System, entra.ValidatedTokenCacheSize) : validator);
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuers = entra.Issuers,

@@ -35,13 +35,6 @@ public sealed class EntraApiOptions : IValidatableObject
     [Required(ErrorMessage = "EntraApi__WriteRole is required (Api.Write).")]
     public string WriteRole { get; set; } = "Api.Write";
 
-    /// <summary>
-    /// How many validated tokens to remember (0: validate every request in full). A managed identity presents one token
-    /// for hours, so a repeat costs a lookup instead of an RSA check; see <see cref="CachingTokenHandler"/>.
-    /// </summary>
-    [Range(0, 1_000_000, ErrorMessage = "EntraApi__ValidatedTokenCacheSize must be between 0 (off) and 1000000.")]
-    public int ValidatedTokenCacheSize { get; set; } = 10_000;
-
     public string Audience => string.IsNullOrWhiteSpace(AppIdUri) ? $"api://{ClientId}" : AppIdUri;
 
     public string Metadata => string.IsNullOrWhiteSpace(MetadataAddress)

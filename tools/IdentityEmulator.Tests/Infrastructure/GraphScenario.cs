@@ -1,4 +1,5 @@
 using Microsoft.Graph;
+using TestSupport;
 using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
 
 namespace IdentityEmulator.Tests.Infrastructure;

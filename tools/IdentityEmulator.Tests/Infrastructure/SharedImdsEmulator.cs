@@ -1,3 +1,5 @@
+using TestSupport;
+
 namespace IdentityEmulator.Tests.Infrastructure;
 
 /// <summary>

@@ -1,10 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using IdentityEmulator;
 
-namespace IdentityEmulator.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>Raw HTTP against the emulator, for protocol-level assertions that the SDKs would hide.</summary>
-internal static class EmulatorHttp
+public static class EmulatorHttp
 {
     public static readonly HttpClient Client = new();
 

@@ -1,11 +1,13 @@
-namespace IdentityEmulator.Tests.Infrastructure;
+using IdentityEmulator;
+
+namespace TestSupport;
 
 /// <summary>
 /// Points Azure.Identity at an emulator through process environment variables, the way the platform does, and
 /// restores them afterwards. Environment variables are process-wide, so every test that uses this runs in the
-/// <see cref="ManagedIdentityEnvironmentDefinition"/>, never in parallel with another.
+/// collection that disables parallelisation (ManagedIdentityEnvironmentDefinition in each test project).
 /// </summary>
-internal sealed class ManagedIdentityEnvironment : IDisposable
+public sealed class ManagedIdentityEnvironment : IDisposable
 {
     private static readonly string[] Variables =
     [
@@ -47,6 +49,3 @@ internal sealed class ManagedIdentityEnvironment : IDisposable
         }
     }
 }
-
-[CollectionDefinition(nameof(ManagedIdentityEnvironmentDefinition), DisableParallelization = true)]
-public sealed class ManagedIdentityEnvironmentDefinition;

@@ -1,6 +1,5 @@
 using IdentityEmulator;
 using IdentityEmulator.Faults;
-using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -8,13 +7,13 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using ProtectedApi;
 
-namespace FunctionApp.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>
 /// The sample protected API on a free loopback port, validating against the emulator, with a test-only fault stage
 /// at the front of its pipeline that applies the emulator's own fault rules (<see cref="FaultStage"/>).
 /// </summary>
-internal sealed class SampleApi : IAsyncDisposable
+public sealed class SampleApi : IAsyncDisposable
 {
     private readonly WebApplication _app;
 

@@ -1,10 +1,11 @@
 using Azure.Identity;
+using IdentityEmulator;
 using Microsoft.Graph;
 using Microsoft.Kiota.Authentication.Azure;
 
-namespace IdentityEmulator.Tests.Infrastructure;
+namespace TestSupport;
 
-internal static class GraphClients
+public static class GraphClients
 {
     public static readonly string[] Scopes = ["https://graph.microsoft.com/.default"];
 

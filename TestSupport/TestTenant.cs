@@ -1,15 +1,28 @@
+using System.Security.Cryptography;
 using System.Text.Json;
+using IdentityEmulator;
 using IdentityEmulator.Tenant;
 
-namespace IdentityEmulator.Tests.Infrastructure;
+namespace TestSupport;
 
 /// <summary>
 /// A tenant with fresh ids for one test. Fresh ids matter: MSAL caches managed-identity tokens process-wide by
 /// identity and resource, so a test that reused another test's client id or App ID URI could be handed a token
 /// that a different emulator instance signed.
 /// </summary>
-internal sealed class TestTenant
+public sealed class TestTenant
 {
+    // One signing key for every emulator a test process starts (a test that needs its own sets KeyFile to null): a new
+    // 2048-bit RSA key costs about 0.2 s here, and the suites start dozens of emulators one after the other.
+    private static readonly Lazy<string> SharedKeyFile = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"identity-emulator-tests-{Guid.NewGuid():N}.pem");
+        using var rsa = RSA.Create(2048);
+        File.WriteAllText(path, rsa.ExportPkcs8PrivateKeyPem());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+        return path;
+    });
+
     public Guid TenantId { get; } = Guid.NewGuid();
 
     public Guid SystemObjectId { get; } = Guid.NewGuid();
@@ -103,7 +116,7 @@ internal sealed class TestTenant
 
     public async Task<EmulatorApp> StartAsync(Func<EmulatorOptions, EmulatorOptions>? configure = null)
     {
-        var options = new EmulatorOptions { Port = 0, TenantJson = ToJson() };
+        var options = new EmulatorOptions { Port = 0, TenantJson = ToJson(), KeyFile = SharedKeyFile.Value };
         return await EmulatorApp.StartAsync(configure is null ? options : configure(options));
     }
 }

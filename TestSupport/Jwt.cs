@@ -1,8 +1,8 @@
 using Microsoft.IdentityModel.JsonWebTokens;
 
-namespace IdentityEmulator.Tests.Infrastructure;
+namespace TestSupport;
 
-internal static class Jwt
+public static class Jwt
 {
     public static JsonWebToken Read(string token) => new(token);
 

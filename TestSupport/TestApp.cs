@@ -1,0 +1,156 @@
+using System.Text.Json;
+using FunctionApp.Hosting;
+using IdentityEmulator;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace TestSupport;
+
+/// <summary>
+/// The Function app's real service provider (built by the same AddFunctionAppServices call as Program.cs) against an
+/// emulator on loopback, with the platform's managed-identity environment variables pointing at it. The functions are
+/// invoked as the worker invokes them: an instance from the container, a real HttpContext, the IResult executed.
+/// Disposing it throws if any log line carried a token or the identity header.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private readonly ManagedIdentityEnvironment _environment;
+    private readonly bool _ownsEmulator;
+
+    private TestApp(IHost host, ManagedIdentityEnvironment environment, EmulatorApp emulator, bool ownsEmulator, TestTenant tenant, CapturedLogs logs)
+    {
+        _host = host;
+        _environment = environment;
+        _ownsEmulator = ownsEmulator;
+        Emulator = emulator;
+        Tenant = tenant;
+        Logs = logs;
+    }
+
+    public EmulatorApp Emulator { get; }
+
+    public TestTenant Tenant { get; }
+
+    public CapturedLogs Logs { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>
+    /// Starts the app on <paramref name="emulator"/>, or on a new emulator for <paramref name="tenant"/>. By default the
+    /// app uses the tenant's user-assigned identity: its fresh client id keeps MSAL's process-wide cache from serving
+    /// this app a token another emulator signed. <paramref name="countLogsOnly"/> logs at host.json's levels and keeps
+    /// no lines, for long runs.
+    /// </summary>
+    public static async Task<TestApp> StartAsync(
+        TestTenant tenant,
+        IDictionary<string, string?>? settings = null,
+        EmulatorApp? emulator = null,
+        bool countLogsOnly = false)
+    {
+        var ownsEmulator = emulator is null;
+        emulator ??= await tenant.StartAsync();
+        var environment = ManagedIdentityEnvironment.AppService(emulator);
+        var logs = new CapturedLogs(keepLines: !countLogsOnly, emulator.IdentityHeader);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Identity:Credential"] = "ManagedIdentity",
+            ["Identity:UserAssignedClientId"] = tenant.UserAssignedClientId.ToString(),
+            ["Graph:BaseUrl"] = emulator.GraphBaseUrl.ToString(),
+            ["ProbeSchedule"] = "0 */5 * * * *",
+        });
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.Logging.ClearProviders().AddProvider(logs);
+        if (countLogsOnly)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Information).AddFilter("Azure", LogLevel.Warning);
+        }
+        else
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        }
+
+        builder.AddFunctionAppServices();
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync();
+            return new TestApp(host, environment, emulator, ownsEmulator, tenant, logs);
+        }
+        catch
+        {
+            host.Dispose();
+            environment.Dispose();
+            if (ownsEmulator)
+            {
+                await emulator.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Creates the function class from the container, as the worker does per invocation.</summary>
+    public T Function<T>() => ActivatorUtilities.CreateInstance<T>(_host.Services);
+
+    /// <summary>Invokes an HTTP function with a real HttpContext and executes the IResult it returns.</summary>
+    public Task<HttpAnswer> InvokeAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string queryString, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(run, queryString, cancellationToken);
+
+    /// <summary>Invokes an HTTP function that also binds a route value.</summary>
+    public Task<HttpAnswer> InvokeAsync(Func<HttpRequest, string, CancellationToken, Task<IResult>> run, string routeValue, string queryString = "", CancellationToken cancellationToken = default) =>
+        ExecuteAsync((request, token) => run(request, routeValue, token), queryString, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (Logs.Leaks is [var leak, ..])
+            {
+                throw new InvalidOperationException($"A log line holds a token or the identity header: [{leak.Category}] event {leak.EventId}");
+            }
+        }
+        finally
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            _environment.Dispose();
+            if (_ownsEmulator)
+            {
+                await Emulator.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<HttpAnswer> ExecuteAsync(Func<HttpRequest, CancellationToken, Task<IResult>> run, string queryString, CancellationToken cancellationToken)
+    {
+        var context = new DefaultHttpContext { RequestServices = _host.Services };
+        context.Request.Method = HttpMethods.Get;
+        context.Request.QueryString = new QueryString(queryString);
+        context.Response.Body = new MemoryStream();
+        var result = await run(context.Request, cancellationToken);
+        await result.ExecuteAsync(context);
+        context.Response.Body.Position = 0;
+        var body = await new StreamReader(context.Response.Body).ReadToEndAsync(cancellationToken);
+        return new HttpAnswer(context.Response.StatusCode, context.Response.ContentType, body);
+    }
+}
+
+/// <summary>What an HTTP function answered.</summary>
+public sealed record HttpAnswer(int Status, string? ContentType, string Body)
+{
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    public string? Detail => IsProblem ? Json.GetProperty("detail").GetString() : null;
+
+    /// <summary>Whether the body holds anything shaped like a JWT.</summary>
+    public bool HasToken => FunctionApp.Problems.ProblemMapper.TokenPattern().IsMatch(Body);
+
+    /// <summary>The status, and for a ProblemDetails answer its title: a failure says which one it was.</summary>
+    public string Outcome => IsProblem ? $"{Status} {Json.GetProperty("title").GetString()}" : Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private bool IsProblem => ContentType == "application/problem+json";
+}
