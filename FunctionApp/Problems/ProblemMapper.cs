@@ -14,8 +14,6 @@ using Microsoft.Kiota.Abstractions;
 using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
-using MsalError = Microsoft.Identity.Client.MsalError;
-using MsalServiceException = Microsoft.Identity.Client.MsalServiceException;
 
 namespace FunctionApp.Problems;
 
@@ -43,10 +41,7 @@ public sealed partial class ProblemMapper(
         return problem;
     }
 
-    /// <summary>
-    /// The first line of an SDK error message, without the troubleshooting link and with anything token-shaped
-    /// removed, short enough for a problem detail.
-    /// </summary>
+    /// <summary>An SDK message's first line without its troubleshooting link or anything token-shaped, at most 400 characters.</summary>
     public static string Summarize(string message)
     {
         var line = message.Split('\n', 2)[0].Trim();
@@ -79,7 +74,7 @@ public sealed partial class ProblemMapper(
         var credential = identity.Value.Describe();
         // Azure.Identity reports an identity endpoint that answered with a body MSAL could not read as "No managed
         // identity endpoint found", which sends a reader looking for a missing setting. Told apart by MSAL's error code.
-        if (failed is CredentialUnavailableException { InnerException: MsalServiceException { ErrorCode: MsalError.ManagedIdentityResponseParseFailure } unreadable })
+        if (failed is CredentialUnavailableException { InnerException: Microsoft.Identity.Client.MsalServiceException { ErrorCode: Microsoft.Identity.Client.MsalError.ManagedIdentityResponseParseFailure } unreadable })
         {
             return Problem(StatusCodes.Status503ServiceUnavailable, "No token available",
                 $"{credential} could not get a token for {target.Scope}: the identity endpoint answered {unreadable.StatusCode} with a body " +
