@@ -6,21 +6,11 @@ namespace FunctionApp.Diagnostics;
 
 /// <summary>What a token says, minus the token: its header, the claims that matter, and a verdict.</summary>
 public sealed record TokenReport(
-    string Target,
-    string Scope,
-    IReadOnlyDictionary<string, string?> Header,
-    IReadOnlyDictionary<string, object?> Claims,
-    TokenVerdict Verdict);
+    string Target, string Scope, IReadOnlyDictionary<string, string?> Header, IReadOnlyDictionary<string, object?> Claims, TokenVerdict Verdict);
 
 public sealed record TokenVerdict(
-    bool Ok,
-    bool AudienceMatches,
-    IReadOnlyList<string> ExpectedAudiences,
-    IReadOnlyList<string> RequiredRoles,
-    IReadOnlyList<string> MissingRoles,
-    DateTimeOffset ExpiresOn,
-    int ExpiresInSeconds,
-    IReadOnlyList<string> Problems);
+    bool Ok, bool AudienceMatches, IReadOnlyList<string> ExpectedAudiences, IReadOnlyList<string> RequiredRoles, IReadOnlyList<string> MissingRoles,
+    DateTimeOffset ExpiresOn, int ExpiresInSeconds, IReadOnlyList<string> Problems);
 
 /// <summary>
 /// Gets the token the app would use for a target and explains it. This replaces pasting tokens into a website:

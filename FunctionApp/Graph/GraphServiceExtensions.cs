@@ -33,7 +33,10 @@ public static class GraphServiceExtensions
                 // Managed-identity tokens do not support continuous access evaluation claims challenges.
                 isCaeEnabled: false,
                 scopes: [options.Scope]);
-            return new GraphServiceClient(GraphClientFactory.Create(), authentication, baseUrl.ToString());
+            var http = GraphClientFactory.Create();
+            // UserDirectory bounds each call by Graph__TimeoutSeconds; HttpClient's own 100 s would cut a longer one short.
+            http.Timeout = Timeout.InfiniteTimeSpan;
+            return new GraphServiceClient(http, authentication, baseUrl.ToString());
         });
         builder.Services.AddSingleton<UserDirectory>();
         return builder;

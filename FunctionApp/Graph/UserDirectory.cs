@@ -41,7 +41,7 @@ public sealed class UserDirectory(GraphServiceClient graph, IOptions<GraphOption
         {
             return await call(timeout.Token);
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"Microsoft Graph did not answer within {options.Value.TimeoutSeconds} s.", e);
         }
