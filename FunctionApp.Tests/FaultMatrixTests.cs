@@ -138,7 +138,11 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         output.WriteLine($"observed: event {result.EventId} in {probeTime.TotalSeconds:0.0} s {result.Text}");
         Assert.True(probeTime < Budget, $"finished after {probeTime}");
         Assert.True(result.EventId == (row.Status == 200 ? 4000 : 4001), result.Text);
-        Assert.Contains(row.Status == 200 ? "" : row.DetailContains, result.Text, StringComparison.Ordinal);
+        if (row.Status != 200)
+        {
+            Assert.Contains(row.DetailContains, result.Text, StringComparison.Ordinal);
+        }
+
         Assert.Single(logs.WithEventId(4003));
     }
 
@@ -177,7 +181,11 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             if (row.Hangs)
             {
                 settings["Identity:TokenTimeout"] = "00:00:05";
-                settings["Graph:TimeoutSeconds"] = row.Dependency == Dependency.Identity ? "30" : "3";
+                if (row.Dependency != Dependency.Identity)
+                {
+                    settings["Graph:TimeoutSeconds"] = "3";
+                }
+
                 settings["CustomApi:AttemptTimeoutSeconds"] = "1";
                 settings["CustomApi:TotalTimeoutSeconds"] = "3";
             }

@@ -62,6 +62,8 @@ public sealed class OptionsTests
         Assert.Empty(Validate(new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope }));
         Assert.Equal("ManagedIdentityCredential (system-assigned)", identity.Describe());
         Assert.Equal("https://graph.microsoft.com/v1.0", graph.BaseUrl);
+        // A Graph call's bound includes its token: the token's bound must end first for a hung identity endpoint to be named.
+        Assert.True(graph.TimeoutSeconds > identity.TokenTimeout.TotalSeconds);
     }
 
     [Fact]

@@ -223,7 +223,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     Graph__BaseUrl: 'https://graph.microsoft.com/v1.0'
     Graph__Scope: 'https://graph.microsoft.com/.default'
     Graph__RequiredRole: 'User.Read.All'
-    Graph__TimeoutSeconds: '30'
+    Graph__TimeoutSeconds: '45'
     CustomApi__Name: 'protected-api'
     CustomApi__BaseUrl: customApiBaseUrl
     CustomApi__Scope: apiScope

@@ -20,9 +20,12 @@ public sealed class GraphOptions : IValidatableObject
     [Required(ErrorMessage = "Graph__RequiredRole is required (User.Read.All).")]
     public string RequiredRole { get; set; } = "User.Read.All";
 
-    /// <summary>How long one call to Graph may take: every page, the SDK's retries and the token included.</summary>
+    /// <summary>
+    /// How long one call to Graph may take: every page, the SDK's retries and the token included. Longer than
+    /// Identity__TokenTimeout by default, so a hung identity endpoint is reported as such rather than as a slow Graph.
+    /// </summary>
     [Range(1, 120, ErrorMessage = "Graph__TimeoutSeconds must be between 1 and 120.")]
-    public int TimeoutSeconds { get; set; } = 30;
+    public int TimeoutSeconds { get; set; } = 45;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
