@@ -20,19 +20,16 @@ public sealed class TestApp : IAsyncDisposable
     private readonly ManagedIdentityEnvironment _environment;
     private readonly bool _ownsEmulator;
 
-    private TestApp(IHost host, ManagedIdentityEnvironment environment, EmulatorApp emulator, bool ownsEmulator, TestTenant tenant, CapturedLogs logs)
+    private TestApp(IHost host, ManagedIdentityEnvironment environment, EmulatorApp emulator, bool ownsEmulator, CapturedLogs logs)
     {
         _host = host;
         _environment = environment;
         _ownsEmulator = ownsEmulator;
         Emulator = emulator;
-        Tenant = tenant;
         Logs = logs;
     }
 
     public EmulatorApp Emulator { get; }
-
-    public TestTenant Tenant { get; }
 
     public CapturedLogs Logs { get; }
 
@@ -78,7 +75,7 @@ public sealed class TestApp : IAsyncDisposable
         try
         {
             await host.StartAsync();
-            return new TestApp(host, environment, emulator, ownsEmulator, tenant, logs);
+            return new TestApp(host, environment, emulator, ownsEmulator, logs);
         }
         catch
         {

@@ -28,7 +28,7 @@ public static partial class IdentityServiceExtensions
         return builder;
     }
 
-    internal static TokenCredential CreateCredential(IdentityOptions options)
+    private static TokenCredential CreateCredential(IdentityOptions options)
     {
         var identity = options.IsUserAssigned
             ? ManagedIdentityId.FromUserAssignedClientId(options.UserAssignedClientId!)
