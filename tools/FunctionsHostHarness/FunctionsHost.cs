@@ -171,7 +171,7 @@ public sealed class FunctionsHost : IAsyncDisposable
 
         request.Headers.Add("x-ms-invocation-id", invocationId);
         var invoked = InvokeAsync(invocation, cancellationToken);
-        var response = await _http.SendAsync(request, cancellationToken);
+        var response = await ForwardAsync(request, cancellationToken);
         await response.Content.LoadIntoBufferAsync(cancellationToken);
         await invoked;
         return response;
@@ -229,6 +229,30 @@ public sealed class FunctionsHost : IAsyncDisposable
             new StreamingMessage { InvocationRequest = invocation },
             ReplyKeys.Invocation(invocation.InvocationId),
             cancellationToken)).InvocationResponse;
+
+    // The worker's Kestrel may start listening after the worker has answered init; the host retries such a request
+    // (azure-functions-host, src/WebJobs.Script/Http/RetryProxyHandler.cs: 10 tries, 50 to 250 ms apart).
+    private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+                var retry = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
+                foreach (var header in request.Headers)
+                {
+                    retry.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                request = retry;
+            }
+        }
+    }
 
     private static async Task<WebApplication> StartServerAsync(EventStreamService service)
     {

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using FunctionsHostHarness;
+using FunctionsHostHarness.Rpc;
+using IdentityEmulator.Faults;
+using TestSupport;
+using Xunit.Abstractions;
+using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
+
+namespace FunctionApp.WorkerProcess.Tests;
+
+/// <summary>Start-up and shutdown of the worker process: each test launches its own.</summary>
+public sealed class WorkerLifecycleTests(ITestOutputHelper output)
+{
+    [Theory]
+    [InlineData("Graph__TimeoutSeconds", "soon")]
+    [InlineData("Identity__Credential", "Magic")]
+    [InlineData("CustomApi__TotalTimeoutSeconds", "1")]
+    public async Task Start_WithAMalformedSetting_FailsNamingTheSetting(string setting, string value)
+    {
+        var tenant = new TestTenant();
+        await using var emulator = await tenant.StartAsync();
+        await using var api = await SampleApi.StartAsync(emulator, tenant);
+        var settings = FunctionAppWorker.Settings(tenant, emulator, api);
+        settings[setting] = value;
+
+        var failure = await Assert.ThrowsAsync<WorkerProcessException>(() => FunctionsHost.StartAsync(FunctionAppWorker.AppDirectory, settings));
+
+        output.WriteLine(failure.Message);
+        Assert.StartsWith("The worker exited with code", failure.Message, StringComparison.Ordinal);
+        // The app's own validation names the app setting; the configuration binder names its configuration key.
+        Assert.True(
+            failure.Message.Contains(setting, StringComparison.Ordinal) || failure.Message.Contains(setting.Replace("__", ":", StringComparison.Ordinal), StringComparison.Ordinal),
+            $"No '{setting}' in: {failure.Message}");
+    }
+
+    [Fact]
+    public async Task Terminate_WithInvocationsInFlight_EndsThemAndExitsZero()
+    {
+        var tenant = new TestTenant().AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id);
+        await using var worker = await FunctionAppWorker.StartAsync(tenant);
+        worker.Emulator.AddFault(new FaultRule { Endpoint = "graph", LatencyMs = 2000 });
+        var call = worker.GetAsync("api/graph/users");
+        var probe = worker.Host.InvokeTimerAsync("ProbeTargets");
+        // Both are in flight once Graph has received the two requests (the call's and the probe's).
+        var clock = Stopwatch.StartNew();
+        while (worker.Emulator.RequestCount("graph") < 2 && clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(20);
+        }
+
+        var exitCode = await worker.Host.StopAsync(TimeSpan.FromSeconds(10));
+
+        output.WriteLine(worker.Host.Transcript);
+        Assert.Equal(0, exitCode);
+        // The worker stops its application on WorkerTerminate; Kestrel drains the HTTP request and the timer's
+        // invocation still reports its outcome.
+        Assert.Equal("200", (await call).Outcome);
+        Assert.Contains((await probe).Result.Status, new[] { StatusResult.Types.Status.Success, StatusResult.Types.Status.Cancelled });
+    }
+}
