@@ -22,7 +22,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
 
     /// <summary>FunctionApp's build output, in the configuration these tests were built in.</summary>
     public static string AppDirectory { get; } = Path.Combine(
-        RepositoryRoot(), "FunctionApp", "bin",
+        Repository.Root, "FunctionApp", "bin",
         typeof(FunctionAppWorker).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration, "net10.0");
 
     public TestTenant Tenant { get; }
@@ -40,7 +40,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         var api = await SampleApi.StartAsync(emulator, tenant);
         try
         {
-            var settings = Settings(tenant, emulator, api);
+            var settings = WorkerSettings.For(tenant, emulator, api);
             configure?.Invoke(settings);
             return new FunctionAppWorker(tenant, emulator, api, await FunctionsHost.StartAsync(AppDirectory, settings));
         }
@@ -51,20 +51,6 @@ public sealed class FunctionAppWorker : IAsyncDisposable
             throw;
         }
     }
-
-    public static Dictionary<string, string> Settings(TestTenant tenant, EmulatorApp emulator, SampleApi api) =>
-        new(emulator.ManagedIdentityEnvironment)
-        {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["ProbeSchedule"] = "0 */5 * * * *",
-            ["Identity__Credential"] = "ManagedIdentity",
-            ["Identity__UserAssignedClientId"] = tenant.UserAssignedClientId.ToString(),
-            ["Graph__BaseUrl"] = emulator.GraphBaseUrl.ToString(),
-            ["CustomApi__BaseUrl"] = api.BaseAddress.ToString(),
-            ["CustomApi__Scope"] = tenant.ApiAppIdUri + "/.default",
-            ["CustomApi__AppId"] = tenant.ApiAppId.ToString(),
-            ["CustomApi__Resources"] = "orders,products",
-        };
 
     public async Task<HttpAnswer> GetAsync(string pathAndQuery)
     {
@@ -88,16 +74,5 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         await Host.DisposeAsync();
         await Api.DisposeAsync();
         await Emulator.DisposeAsync();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "FunctionsManagedIdentity.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("No FunctionsManagedIdentity.slnx above " + AppContext.BaseDirectory);
     }
 }

@@ -20,7 +20,7 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
         var tenant = new TestTenant();
         await using var emulator = await tenant.StartAsync();
         await using var api = await SampleApi.StartAsync(emulator, tenant);
-        var settings = FunctionAppWorker.Settings(tenant, emulator, api);
+        var settings = WorkerSettings.For(tenant, emulator, api);
         settings[setting] = value;
 
         var failure = await Assert.ThrowsAsync<WorkerProcessException>(() => FunctionsHost.StartAsync(FunctionAppWorker.AppDirectory, settings));

@@ -1,6 +1,7 @@
 using FunctionApp.CustomApi;
 using FunctionApp.Graph;
 using FunctionApp.Identity;
+using TestSupport;
 using static Infra.Tests.TemplateQuery;
 
 namespace Infra.Tests;

@@ -7,7 +7,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // dotnet run -c Release --project benchmarks -- --smoke --filter '*'    one quick pass of each, in-process (what CI runs)
 // dotnet run -c Release --project benchmarks -- --load [--invocations 10000] [--concurrency 64]
 // dotnet run -c Release --project benchmarks -- --soak [--minutes 10]
-if (args.Contains("--load") || args.Contains("--soak"))
+// dotnet run -c Release --project benchmarks -- --cold-start [--launches 15]
+if (args.Contains("--load") || args.Contains("--soak") || args.Contains("--cold-start"))
 {
     return await Benchmarks.Load.LoadCommand.RunAsync(args, Console.Out, Console.Error);
 }

@@ -1,8 +1,9 @@
 using System.Globalization;
+using Benchmarks.ColdStart;
 
 namespace Benchmarks.Load;
 
-/// <summary>Parses --load and --soak and their options; bad values are a message and exit code 2, not a stack trace.</summary>
+/// <summary>Parses --load, --soak and --cold-start and their options; bad values are a message and exit code 2, not a stack trace.</summary>
 internal static class LoadCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -18,6 +19,11 @@ internal static class LoadCommand
 
         try
         {
+            if (args.Contains("--cold-start"))
+            {
+                return await ColdStartRun.RunAsync(Option(args, "--launches", 15, 1, 1000), output, interrupted.Token);
+            }
+
             if (args.Contains("--soak"))
             {
                 var minutes = Option(args, "--minutes", 10, 1, 24 * 60);

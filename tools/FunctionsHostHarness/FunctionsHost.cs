@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using FunctionsHostHarness.Rpc;
@@ -36,7 +37,8 @@ public sealed class FunctionsHost : IAsyncDisposable
         WorkerConnection connection,
         IReadOnlyDictionary<string, string> capabilities,
         IReadOnlyDictionary<string, RpcFunctionMetadata> functions,
-        IReadOnlyList<HttpRoute> routes)
+        IReadOnlyList<HttpRoute> routes,
+        StartupTimes startup)
     {
         _server = server;
         _worker = worker;
@@ -44,6 +46,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         Capabilities = capabilities;
         Functions = functions;
         _routes = routes;
+        Startup = startup;
         _http = new HttpClient { BaseAddress = new Uri(capabilities["HttpUri"]), Timeout = Timeout.InfiniteTimeSpan };
     }
 
@@ -55,7 +58,13 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     public int ProcessId => _worker.Id;
 
-    public System.Diagnostics.Process Process => _worker.Process;
+    /// <summary>Stopwatch timestamp of the worker's launch: cold-start figures count from here.</summary>
+    public long LaunchTimestamp => _worker.LaunchTimestamp;
+
+    /// <summary>When each start-up step completed, from the launch.</summary>
+    public StartupTimes Startup { get; }
+
+    public Process Process => _worker.Process;
 
     public IReadOnlyList<RpcLog> Logs => _connection.Logs;
 
@@ -73,6 +82,7 @@ public sealed class FunctionsHost : IAsyncDisposable
             var address = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             worker = WorkerProcess.Start(appDirectory, address, Guid.NewGuid().ToString(), settings);
             var connection = await ConnectAsync(service, worker);
+            var connected = Stopwatch.GetElapsedTime(worker.LaunchTimestamp);
             using var timeout = new CancellationTokenSource(StepTimeout);
 
             var init = (await connection.RequestAsync(
@@ -94,6 +104,7 @@ public sealed class FunctionsHost : IAsyncDisposable
                 ReplyKeys.Metadata,
                 timeout.Token)).FunctionMetadataResponse;
             EnsureSuccess(metadata.Result, "FunctionsMetadataRequest", worker, connection);
+            var indexed = Stopwatch.GetElapsedTime(worker.LaunchTimestamp);
 
             // One request per function: the .NET worker does not handle FunctionLoadRequestCollection.
             var routePrefix = RoutePrefix(appDirectory);
@@ -120,7 +131,8 @@ public sealed class FunctionsHost : IAsyncDisposable
                 connection,
                 init.Capabilities.ToDictionary(),
                 metadata.FunctionMetadataResults.ToDictionary(f => f.Name),
-                routes);
+                routes,
+                new StartupTimes(connected, indexed, Stopwatch.GetElapsedTime(worker.LaunchTimestamp)));
         }
         catch
         {
@@ -234,6 +246,7 @@ public sealed class FunctionsHost : IAsyncDisposable
     // (azure-functions-host, src/WebJobs.Script/Http/RetryProxyHandler.cs: 10 tries, 50 to 250 ms apart).
     private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        var delay = TimeSpan.FromMilliseconds(50);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -242,7 +255,8 @@ public sealed class FunctionsHost : IAsyncDisposable
             }
             catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < 10)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
                 var retry = new HttpRequestMessage(request.Method, request.RequestUri) { Content = request.Content };
                 foreach (var header in request.Headers)
                 {
@@ -332,3 +346,6 @@ public sealed class FunctionsHost : IAsyncDisposable
     private static string Format(RpcLog log) =>
         $"[rpc {log.Level} {log.Category}{(log.EventId.Length > 0 ? " " + log.EventId : "")}] {log.Message}{(log.Exception is null ? "" : " " + log.Exception.Message)}";
 }
+
+/// <summary>Time from the worker's launch to its StartStream, to its function metadata, and to its last function load.</summary>
+public sealed record StartupTimes(TimeSpan Connected, TimeSpan Indexed, TimeSpan Loaded);

@@ -25,6 +25,9 @@ internal sealed class WorkerProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>Stopwatch timestamp taken just before the process was started.</summary>
+    public long LaunchTimestamp { get; private set; }
+
     public Process Process => _process;
 
     /// <summary>What the process wrote to stdout and stderr, in order, each line marked with its stream.</summary>
@@ -77,6 +80,7 @@ internal sealed class WorkerProcess : IDisposable
         var worker = new WorkerProcess(process);
         process.OutputDataReceived += (_, e) => worker.Record("stdout", e.Data);
         process.ErrorDataReceived += (_, e) => worker.Record("stderr", e.Data);
+        worker.LaunchTimestamp = Stopwatch.GetTimestamp();
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,6 +1,7 @@
-namespace Infra.Tests;
+namespace TestSupport;
 
-internal static class Repository
+/// <summary>The clone the tests and benchmarks run from: the directory that holds FunctionsManagedIdentity.slnx.</summary>
+public static class Repository
 {
     public static string Root { get; } = Find();
 
