@@ -22,14 +22,18 @@ internal static class ColdStartRun
     public static async Task<int> RunAsync(int launches, TextWriter output, CancellationToken interrupted)
     {
         var artifacts = Path.Combine(Repository.Root, "BenchmarkDotNet.Artifacts", "cold-start");
+        // FunctionApp twice: as its project publishes it (ReadyToRun for linux-x64), and as it published before
+        // ReadyToRun (portable IL), for the package size and the start-up time ReadyToRun buys.
+        var functionApp = Path.Combine(Repository.Root, "FunctionApp", "FunctionApp.csproj");
         App[] apps =
         [
-            new("bare worker", Path.Combine(Repository.Root, "benchmarks", "BareWorker", "BareWorker.csproj"), "api/Ping"),
-            new("FunctionApp", Path.Combine(Repository.Root, "FunctionApp", "FunctionApp.csproj"), "api/graph/users?top=1"),
+            new("bare worker", Path.Combine(Repository.Root, "benchmarks", "BareWorker", "BareWorker.csproj"), [], "api/Ping"),
+            new("FunctionApp, IL only", functionApp, ["-p:PublishReadyToRun=false", "-p:RuntimeIdentifier="], "api/graph/users?top=1"),
+            new("FunctionApp", functionApp, [], "api/graph/users?top=1"),
         ];
         foreach (var app in apps)
         {
-            app.Directory = await PublishAsync(app.Project, Path.Combine(artifacts, Path.GetFileNameWithoutExtension(app.Project)), output, interrupted);
+            app.Directory = await PublishAsync(app, Path.Combine(artifacts, app.Name.Replace(", ", "-", StringComparison.Ordinal).Replace(' ', '-')), output, interrupted);
         }
 
         var tenant = new TestTenant().AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id);
@@ -78,14 +82,14 @@ internal static class ColdStartRun
         }
     }
 
-    private static async Task<string> PublishAsync(string project, string directory, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<string> PublishAsync(App app, string directory, TextWriter output, CancellationToken cancellationToken)
     {
         if (Directory.Exists(directory))
         {
             Directory.Delete(directory, recursive: true);
         }
 
-        var publish = new ProcessStartInfo("dotnet", ["publish", project, "-c", "Release", "-o", directory, "--nologo", "-v", "quiet"])
+        var publish = new ProcessStartInfo("dotnet", ["publish", app.Project, "-c", "Release", "-o", directory, "--nologo", "-v", "quiet", .. app.PublishArguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -96,23 +100,26 @@ internal static class ColdStartRun
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"dotnet publish {project} failed:{Environment.NewLine}{await log}{await errors}");
+            throw new InvalidOperationException($"dotnet publish {app.Project} failed:{Environment.NewLine}{await log}{await errors}");
         }
 
         var zip = Path.Combine(Path.GetTempPath(), $"cold-start-{Guid.NewGuid():N}.zip");
         ZipFile.CreateFromDirectory(directory, zip, CompressionLevel.Optimal, includeBaseDirectory: false);
         var bytes = new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        output.WriteLine(FormattableString.Invariant($"Published {Path.GetFileName(project)}: {bytes / 1e6:0.0} MB in {directory}, zipped {new FileInfo(zip).Length / 1048576.0:0.0} MiB"));
+        output.WriteLine(FormattableString.Invariant($"Published {app.Name}: {bytes / 1e6:0.0} MB in {directory}, zipped {new FileInfo(zip).Length / 1048576.0:0.00} MiB"));
         File.Delete(zip);
         return directory;
     }
 
     private static void Report(TextWriter output, App[] apps, Dictionary<App, List<Launch>> results)
     {
-        var (bare, app) = (results[apps[0]], results[apps[1]]);
+        var bare = results[apps[0]];
         output.WriteLine();
-        output.WriteLine("| Median (min to max) | bare worker | FunctionApp | ratio of medians |");
-        output.WriteLine("| --- | ---: | ---: | ---: |");
+        output.WriteLine("Medians (min to max); each FunctionApp column also as a ratio to the bare worker: of the medians, and the median of");
+        output.WriteLine("the per-launch ratios (launch i of each ran back to back, so that ratio is free of drift across the run).");
+        output.WriteLine();
+        output.WriteLine($"| | {string.Join(" | ", apps.Select(a => a.Name))} |");
+        output.WriteLine($"| --- |{string.Concat(apps.Select(_ => " ---: |"))}");
         Row("launch to StartStream, ms", l => l.Startup.Connected.TotalMilliseconds);
         Row("launch to functions loaded, ms", l => l.Startup.Loaded.TotalMilliseconds);
         Row("**launch to first answer, ms**", l => l.FirstAnswer.TotalMilliseconds);
@@ -123,19 +130,26 @@ internal static class ColdStartRun
 
         void Row(string name, Func<Launch, double> value)
         {
-            var (b, a) = (Median(bare, value), Median(app, value));
-            output.WriteLine(FormattableString.Invariant(
-                $"| {name} | {b:0} ({bare.Min(value):0} to {bare.Max(value):0}) | {a:0} ({app.Min(value):0} to {app.Max(value):0}) | {a / b:0.00}x |"));
+            var cells = apps.Select(app =>
+            {
+                var launches = results[app];
+                var cell = FormattableString.Invariant($"{Median(launches, value):0} ({launches.Min(value):0} to {launches.Max(value):0})");
+                return launches == bare ? cell : FormattableString.Invariant(
+                    $"{cell}: {Median(launches, value) / Median(bare, value):0.00}x, paired {Median([.. bare.Zip(launches, (b, a) => value(a) / value(b))]):0.00}x");
+            });
+            output.WriteLine($"| {name} | {string.Join(" | ", cells)} |");
         }
     }
 
-    private static double Median(List<Launch> launches, Func<Launch, double> value)
+    private static double Median(List<Launch> launches, Func<Launch, double> value) => Median([.. launches.Select(value)]);
+
+    private static double Median(List<double> values)
     {
-        var sorted = launches.Select(value).Order().ToList();
+        var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private sealed record App(string Name, string Project, string Path)
+    private sealed record App(string Name, string Project, string[] PublishArguments, string Path)
     {
         public string Directory { get; set; } = "";
     }
