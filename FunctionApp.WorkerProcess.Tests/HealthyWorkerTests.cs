@@ -104,6 +104,17 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
         Assert.Equal(RpcLog.Types.Level.Warning, pastDue.Level);
     }
 
+    [Fact]
+    public async Task Logs_AfterTokensForBothTargets_HoldNoTokenAndNoIdentityHeader()
+    {
+        await Worker.GetAsync("api/token/claims?target=graph");
+        await Worker.GetAsync("api/custom/products");
+        await Worker.Host.InvokeTimerAsync("ProbeTargets");
+
+        Assert.Contains(Worker.Host.Logs, l => l.EventId == "CredentialSelected");
+        Assert.Empty(Worker.Leaks());
+    }
+
     public void Dispose() => output.WriteLine(Worker.Host.Transcript);
 
     private static (string Type, string Route, string AuthLevel) Trigger(RpcFunctionMetadata function)

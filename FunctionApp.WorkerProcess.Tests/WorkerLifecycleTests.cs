@@ -56,5 +56,6 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
         // invocation still reports its outcome.
         Assert.Equal("200", (await call).Outcome);
         Assert.Contains((await probe).Result.Status, new[] { StatusResult.Types.Status.Success, StatusResult.Types.Status.Cancelled });
+        Assert.Empty(worker.Leaks());
     }
 }

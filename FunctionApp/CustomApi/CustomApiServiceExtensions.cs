@@ -53,7 +53,7 @@ public static class CustomApiServiceExtensions
         // Wraps ShouldHandle, so it comes after it.
         resilience.Retry.DisableForUnsafeHttpMethods();
         resilience.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome));
-        // Break when most attempts fail, not at the default 10% (docs/benchmarks.md, section 3).
+        // Break when most attempts fail, not at the default 10% (docs/benchmarks.md, section 4).
         resilience.CircuitBreaker.FailureRatio = 0.5;
         // The standard options require the breaker to sample at least two attempt timeouts.
         resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.AttemptTimeoutSeconds));

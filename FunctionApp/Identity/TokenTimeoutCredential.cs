@@ -6,7 +6,7 @@ namespace FunctionApp.Identity;
 /// <summary>
 /// Gives up on a token request after <c>Identity__TokenTimeout</c>. Azure.Core's network timeout applies to each of the
 /// credential's tries, so an identity endpoint that accepts the connection and never answers would hold every caller
-/// far past the function's timeout (docs/benchmarks.md, section 1). Caching, refresh ahead of expiry and one request
+/// far past the function's timeout (docs/benchmarks.md, section 2). Caching, refresh ahead of expiry and one request
 /// per scope under concurrency are Azure.Identity's own.
 /// </summary>
 internal sealed class TokenTimeoutCredential(TokenCredential inner, TimeSpan timeout) : TokenCredential
