@@ -55,7 +55,7 @@ public sealed class IdentityEndpointDownTests(IdentityEndpointDownTests.Fixture 
     [Fact]
     public async Task Calls_Answer503NamingTheCredential()
     {
-        // Concurrently: Azure.Identity retries a refused connection for about half a minute before it gives up.
+        // Concurrently: Azure.Identity retries a refused connection with back-off before it gives up.
         var answers = await Task.WhenAll(Worker.GetAsync("api/graph/users"), Worker.GetAsync("api/custom/orders"));
 
         Assert.All(answers, answer =>

@@ -1,6 +1,5 @@
 using System.Reflection;
 using FunctionsHostHarness;
-using FunctionsHostHarness.Rpc;
 using IdentityEmulator;
 using TestSupport;
 
@@ -12,11 +11,12 @@ namespace FunctionApp.WorkerProcess.Tests;
 /// </summary>
 public sealed class FunctionAppWorker : IAsyncDisposable
 {
-    private FunctionAppWorker(TestTenant tenant, EmulatorApp emulator, SampleApi api, FunctionsHost host)
+    private readonly SampleApi _api;
+
+    private FunctionAppWorker(EmulatorApp emulator, SampleApi api, FunctionsHost host)
     {
-        Tenant = tenant;
         Emulator = emulator;
-        Api = api;
+        _api = api;
         Host = host;
     }
 
@@ -25,11 +25,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         Repository.Root, "FunctionApp", "bin",
         typeof(FunctionAppWorker).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration, "net10.0");
 
-    public TestTenant Tenant { get; }
-
     public EmulatorApp Emulator { get; }
-
-    public SampleApi Api { get; }
 
     public FunctionsHost Host { get; }
 
@@ -37,16 +33,21 @@ public sealed class FunctionAppWorker : IAsyncDisposable
     public static async Task<FunctionAppWorker> StartAsync(TestTenant tenant, Action<Dictionary<string, string>>? configure = null)
     {
         var emulator = await tenant.StartAsync();
-        var api = await SampleApi.StartAsync(emulator, tenant);
+        SampleApi? api = null;
         try
         {
+            api = await SampleApi.StartAsync(emulator, tenant);
             var settings = WorkerSettings.For(tenant, emulator, api);
             configure?.Invoke(settings);
-            return new FunctionAppWorker(tenant, emulator, api, await FunctionsHost.StartAsync(AppDirectory, settings));
+            return new FunctionAppWorker(emulator, api, await FunctionsHost.StartAsync(AppDirectory, settings));
         }
         catch
         {
-            await api.DisposeAsync();
+            if (api is not null)
+            {
+                await api.DisposeAsync();
+            }
+
             await emulator.DisposeAsync();
             throw;
         }
@@ -58,10 +59,6 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         return new HttpAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 
-    /// <summary>The app's own RpcLogs with an event id.</summary>
-    public IEnumerable<RpcLog> WithEventId(int id) =>
-        Host.Logs.Where(l => l.EventId == id.ToString(System.Globalization.CultureInfo.InvariantCulture) && l.Category.StartsWith("FunctionApp.", StringComparison.Ordinal));
-
     /// <summary>Lines of the worker's RpcLogs, stdout or stderr that hold a token or the identity header.</summary>
     public IReadOnlyList<string> Leaks()
     {
@@ -72,7 +69,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Host.DisposeAsync();
-        await Api.DisposeAsync();
+        await _api.DisposeAsync();
         await Emulator.DisposeAsync();
     }
 }

@@ -18,9 +18,9 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
         var functions = Worker.Host.Functions;
 
         Assert.Equal(["GetCustomResource", "GetGraphUsers", "GetTokenClaims", "ProbeTargets"], functions.Keys.Order());
-        Assert.Equal(("httpTrigger", "graph/users", "Function"), Trigger(functions["GetGraphUsers"]));
-        Assert.Equal(("httpTrigger", "custom/{resource}", "Function"), Trigger(functions["GetCustomResource"]));
-        Assert.Equal(("httpTrigger", "token/claims", "Admin"), Trigger(functions["GetTokenClaims"]));
+        Assert.Equal(("graph/users", "Function"), Trigger(functions["GetGraphUsers"]));
+        Assert.Equal(("custom/{resource}", "Function"), Trigger(functions["GetCustomResource"]));
+        Assert.Equal(("token/claims", "Admin"), Trigger(functions["GetTokenClaims"]));
         var timer = JsonDocument.Parse(Assert.Single(functions["ProbeTargets"].RawBindings)).RootElement;
         Assert.Equal("%ProbeSchedule%", timer.GetProperty("schedule").GetString());
         Assert.False(timer.TryGetProperty("runOnStartup", out _));
@@ -117,10 +117,10 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
 
     public void Dispose() => output.WriteLine(Worker.Host.Transcript);
 
-    private static (string Type, string Route, string AuthLevel) Trigger(RpcFunctionMetadata function)
+    private static (string Route, string AuthLevel) Trigger(RpcFunctionMetadata function)
     {
         var trigger = function.RawBindings.Select(b => JsonDocument.Parse(b).RootElement).Single(b => b.GetProperty("type").GetString() == "httpTrigger");
-        return ("httpTrigger", trigger.GetProperty("route").GetString()!, trigger.GetProperty("authLevel").GetString()!);
+        return (trigger.GetProperty("route").GetString()!, trigger.GetProperty("authLevel").GetString()!);
     }
 
     public sealed class Fixture : WorkerFixture

@@ -48,6 +48,7 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
             await Task.Delay(20);
         }
 
+        Assert.False(call.IsCompleted || probe.IsCompleted, "Both should still be waiting for Graph.");
         var exitCode = await worker.Host.StopAsync(TimeSpan.FromSeconds(10));
 
         output.WriteLine(worker.Host.Transcript);

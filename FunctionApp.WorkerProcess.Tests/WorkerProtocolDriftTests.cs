@@ -34,7 +34,7 @@ public sealed class WorkerProtocolDriftTests
         var other = theirs.FindMethodByName(method.Name);
         Assert.NotNull(other);
         Assert.Equal((other.IsClientStreaming, other.IsServerStreaming), (method.IsClientStreaming, method.IsServerStreaming));
-        Assert.Equal(other.InputType.FullName, method.InputType.FullName);
+        Assert.Equal((other.InputType.FullName, other.OutputType.FullName), (method.InputType.FullName, method.OutputType.FullName));
     }
 
     // The worker's generated FunctionRpcReflection is internal; its Descriptor is what the worker serializes with.

@@ -3,8 +3,8 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace BareWorker;
 
-public static class Ping
+public sealed class Ping
 {
     [Function(nameof(Ping))]
-    public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => Results.Ok();
+    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get")] HttpRequest request) => Results.Ok();
 }

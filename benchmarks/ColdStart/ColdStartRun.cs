@@ -13,7 +13,8 @@ namespace Benchmarks.ColdStart;
 /// Publishes the bare worker (benchmarks/BareWorker) and FunctionApp as a deployment would, then launches each
 /// through the host harness, interleaved: process launch to the first successful answer (the bare worker's ping,
 /// FunctionApp's first GET /api/graph/users against the emulator), and the working set after that answer and after
-/// 200 more requests. Reports medians and the ratios. Exit code 1 when an answer was not 200.
+/// 200 more requests. Reports medians and the ratios. Exit code 1, with the message, when a publish fails, a worker
+/// does not start or an answer is not 200.
 /// </summary>
 internal static class ColdStartRun
 {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Benchmarks.ColdStart;
+using FunctionsHostHarness;
 
 namespace Benchmarks.Load;
 
@@ -41,6 +42,12 @@ internal static class LoadCommand
         {
             await error.WriteLineAsync(e.Message);
             return 2;
+        }
+        catch (Exception e) when (e is InvalidOperationException or WorkerProcessException)
+        {
+            // A publish that failed, a worker that did not start, an answer that was not 200: what it said, no trace.
+            await error.WriteLineAsync(e.Message);
+            return 1;
         }
     }
 

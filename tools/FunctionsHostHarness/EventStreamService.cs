@@ -24,7 +24,7 @@ internal sealed class EventStreamService : FunctionRpc.FunctionRpcBase
             return;
         }
 
-        var connection = new WorkerConnection(responseStream, requestStream.Current.StartStream.WorkerId);
+        var connection = new WorkerConnection(responseStream);
         if (_connected.TrySetResult(connection))
         {
             await connection.ReadAsync(requestStream, context.CancellationToken);

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using FunctionsHostHarness.Rpc;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace FunctionsHostHarness;
 
@@ -9,17 +11,17 @@ namespace FunctionsHostHarness;
 /// </summary>
 internal sealed record HttpRoute(string FunctionName, string TriggerName, string[] Segments, string[] Methods)
 {
-    public static HttpRoute? FromBinding(string functionName, JsonElement binding, string routePrefix)
+    public static IReadOnlyList<HttpRoute> All(IEnumerable<RpcFunctionMetadata> functions, string appDirectory)
     {
-        if (!binding.GetProperty("type").GetString()!.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var route = binding.TryGetProperty("route", out var value) ? value.GetString() : null;
-        var template = $"{routePrefix}/{route ?? functionName}";
-        var methods = binding.TryGetProperty("methods", out var list) ? list.EnumerateArray().Select(m => m.GetString()!).ToArray() : [];
-        return new HttpRoute(functionName, binding.GetProperty("name").GetString()!, Split(template), methods);
+        var prefix = RoutePrefix(appDirectory);
+        return [.. from function in functions
+                   from binding in function.RawBindings.Select(b => JsonDocument.Parse(b).RootElement)
+                   where binding.GetProperty("type").GetString()!.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase)
+                   select new HttpRoute(
+                       function.Name,
+                       binding.GetProperty("name").GetString()!,
+                       Split($"{prefix}/{(binding.TryGetProperty("route", out var route) ? route.GetString() : function.Name)}"),
+                       binding.TryGetProperty("methods", out var methods) ? [.. methods.EnumerateArray().Select(m => m.GetString()!)] : [])];
     }
 
     /// <summary>The route values when <paramref name="path"/> matches, else null.</summary>
@@ -45,6 +47,47 @@ internal sealed record HttpRoute(string FunctionName, string TriggerName, string
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// The invocation the host sends alongside the forwarded request, whose header carries its id: an empty http
+    /// input (the body travels over HTTP), and as binding data the route values and query values (not the function
+    /// key) as strings and the query and headers as JSON. Non-binding parameters such as a route value bind from it.
+    /// </summary>
+    public InvocationRequest Invocation(string functionId, Dictionary<string, string> routeValues, HttpRequestMessage request)
+    {
+        var invocation = new InvocationRequest
+        {
+            InvocationId = Guid.NewGuid().ToString(),
+            FunctionId = functionId,
+            InputData = { new ParameterBinding { Name = TriggerName, Data = new TypedData { Http = new RpcHttp() } } },
+        };
+        var query = QueryHelpers.ParseQuery(request.RequestUri!.Query);
+        foreach (var (name, value) in query.Where(q => q.Key != "code").Select(q => (q.Key, q.Value.ToString())).Concat(routeValues.Select(r => (r.Key, r.Value))))
+        {
+            invocation.TriggerMetadata[name] = new TypedData { String = value };
+        }
+
+        invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(query.ToDictionary(q => q.Key, q => q.Value.ToString())) };
+        invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value))) };
+        request.Headers.Add("x-ms-invocation-id", invocation.InvocationId);
+        return invocation;
+    }
+
+    private static string RoutePrefix(string appDirectory)
+    {
+        var hostJson = Path.Combine(appDirectory, "host.json");
+        if (!File.Exists(hostJson))
+        {
+            return "api";
+        }
+
+        using var document = JsonDocument.Parse(File.ReadAllText(hostJson));
+        return document.RootElement.TryGetProperty("extensions", out var extensions)
+            && extensions.TryGetProperty("http", out var http)
+            && http.TryGetProperty("routePrefix", out var prefix)
+            ? prefix.GetString()!
+            : "api";
     }
 
     private static string[] Split(string path) => path.Split('/', StringSplitOptions.RemoveEmptyEntries);

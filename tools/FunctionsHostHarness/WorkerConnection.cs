@@ -8,14 +8,12 @@ namespace FunctionsHostHarness;
 /// The host's end of one worker's event stream. Replies arrive in any order and interleaved with logs, so each request
 /// waits for the reply that carries its id (the function id for a load, the invocation id for an invocation).
 /// </summary>
-internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> writer, string workerId) : IDisposable
+internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> writer) : IDisposable
 {
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly ConcurrentDictionary<string, TaskCompletionSource<StreamingMessage>> _pending = new();
     private readonly ConcurrentQueue<RpcLog> _logs = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public string WorkerId => workerId;
 
     public IReadOnlyList<RpcLog> Logs => [.. _logs];
 
@@ -32,6 +30,12 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
 
         try
         {
+            // Read after the reply is registered: a stream closed before then fails it here, one closed later in ReadAsync.
+            if (Closed.IsCompleted)
+            {
+                throw new EndOfStreamException("The worker has closed its event stream.");
+            }
+
             await SendAsync(request, cancellationToken);
             return await reply.Task.WaitAsync(cancellationToken);
         }
@@ -74,7 +78,7 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
             _closed.TrySetResult();
             foreach (var reply in _pending.Values)
             {
-                reply.TrySetException(new WorkerProcessException("The worker closed its event stream before it replied."));
+                reply.TrySetException(new EndOfStreamException("The worker closed its event stream before it replied."));
             }
         }
     }

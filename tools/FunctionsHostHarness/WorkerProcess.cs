@@ -18,10 +18,13 @@ internal sealed class WorkerProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private WorkerProcess(Process process)
+    private WorkerProcess(Process process, string appDirectory)
     {
         _process = process;
+        AppDirectory = appDirectory;
     }
+
+    public string AppDirectory { get; }
 
     public int Id => _process.Id;
 
@@ -33,7 +36,7 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>What the process wrote to stdout and stderr, in order, each line marked with its stream.</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
-    public static WorkerProcess Start(string appDirectory, Uri hostUri, string workerId, IReadOnlyDictionary<string, string> settings)
+    public static WorkerProcess Start(string appDirectory, Uri hostUri, IReadOnlyDictionary<string, string> settings)
     {
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(appDirectory, "worker.config.json")));
         var description = config.RootElement.GetProperty("description");
@@ -44,7 +47,7 @@ internal sealed class WorkerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        var requestId = Guid.NewGuid().ToString();
+        var (workerId, requestId) = (Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
         var maxMessageLength = int.MaxValue.ToString(CultureInfo.InvariantCulture);
         string[] arguments =
         [
@@ -76,8 +79,8 @@ internal sealed class WorkerProcess : IDisposable
             start.Environment[name] = value;
         }
 
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process);
+        var process = new Process { StartInfo = start };
+        var worker = new WorkerProcess(process, appDirectory);
         process.OutputDataReceived += (_, e) => worker.Record("stdout", e.Data);
         process.ErrorDataReceived += (_, e) => worker.Record("stderr", e.Data);
         worker.LaunchTimestamp = Stopwatch.GetTimestamp();
@@ -86,6 +89,11 @@ internal sealed class WorkerProcess : IDisposable
         process.BeginErrorReadLine();
         return worker;
     }
+
+    /// <summary>What the worker said: its stdout and stderr lines, then the RpcLogs of <paramref name="connection"/>.</summary>
+    public string Transcript(WorkerConnection? connection) =>
+        string.Join(Environment.NewLine, Output.Concat((connection?.Logs ?? []).Select(log =>
+            $"[rpc {log.Level} {log.Category} {log.EventId}] {log.Message}{(log.Exception is null ? "" : " " + log.Exception.Message)}")));
 
     /// <summary>Waits for the process to exit and its output to be read; kills it if it outlives the wait.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)
