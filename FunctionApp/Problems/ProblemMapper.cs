@@ -93,8 +93,10 @@ public sealed partial class ProblemMapper(
         ODataError { ResponseStatusCode: StatusCodes.Status401Unauthorized } error => Problem(StatusCodes.Status502BadGateway, "Microsoft Graph rejected the token",
             $"Microsoft Graph answered 401 ({error.Error?.Code}: {Summarize(error.Error?.Message ?? "no message")}); the app requests {target.Scope}, " +
             "check Graph__Scope and that the token's tenant is the one Graph belongs to."),
-        ODataError { ResponseStatusCode: StatusCodes.Status429TooManyRequests } => Problem(StatusCodes.Status502BadGateway, "Microsoft Graph is throttling",
-            "Microsoft Graph kept answering 429 after the SDK's retries; lower the request rate or try again later."),
+        // The SDK's retry handler gives up on 429, 503 and 504 with an aggregate of one ApiException per answer.
+        AggregateException { InnerExceptions: [.., ApiException { ResponseStatusCode: var status }] } all => Problem(StatusCodes.Status502BadGateway,
+            status == StatusCodes.Status429TooManyRequests ? "Microsoft Graph is throttling" : "Microsoft Graph is unavailable",
+            $"Microsoft Graph answered {status} to the request and to each of the SDK's {all.InnerExceptions.Count - 1} retries; try again later."),
         ODataError error => Problem(StatusCodes.Status502BadGateway, "Microsoft Graph failed",
             $"Microsoft Graph answered {error.ResponseStatusCode} ({error.Error?.Code}): {Summarize(error.Error?.Message ?? "no message")}"),
         // Kiota wraps a body it cannot parse (a truncated or non-JSON 200) in a plain ApiException.
