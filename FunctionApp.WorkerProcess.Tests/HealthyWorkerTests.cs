@@ -115,6 +115,20 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
         Assert.Empty(Worker.Leaks());
     }
 
+    [Fact]
+    public async Task Logs_OfARequestWithSecretsInItsQuery_HoldNeitherSecret()
+    {
+        // Azure puts the function key in ?code=; a careless client puts a token in ?access_token=.
+        var (key, token) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+
+        var answer = await Worker.GetAsync($"api/graph/users?top=1&code={key}&access_token={token}");
+
+        Assert.Equal(400, answer.Status);
+        Assert.Contains("access_token", answer.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, Worker.Host.Transcript, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, Worker.Host.Transcript, StringComparison.Ordinal);
+    }
+
     public void Dispose() => output.WriteLine(Worker.Host.Transcript);
 
     private static (string Route, string AuthLevel) Trigger(RpcFunctionMetadata function)
