@@ -126,6 +126,20 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
         Assert.StartsWith("'filter' is now 'displayNamePrefix'", message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GetGraphUsers_WithAThousandUnknownParameters_NamesAFewAndCountsTheRest()
+    {
+        var query = "?" + string.Join("&", Enumerable.Range(0, 1000).Select(i => $"junk{i:D4}{new string('x', 60)}=1"));
+
+        var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetGraphUsers>().Run, query);
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal(5, answer.Json.GetProperty("errors").EnumerateObject().Count());
+        Assert.EndsWith(" and 995 more.", answer.Detail, StringComparison.Ordinal);
+        Assert.True(answer.Body.Length < 2_000, $"a {answer.Body.Length}-character answer to a {query.Length}-character query");
+        AssertNothingWasCalled();
+    }
+
     private void AssertNamesParameter(HttpAnswer answer, string parameter)
     {
         Assert.Equal(400, answer.Status);

@@ -6,12 +6,15 @@ namespace FunctionApp.Http;
 /// <summary>
 /// Reads an HTTP trigger's query string strictly. Every parameter the function reads is allowed; anything else, a
 /// repeated parameter, an out-of-range number or an oversized or control-character value becomes one 400
-/// ValidationProblem naming each parameter.
+/// ValidationProblem naming the first few parameters and counting the rest.
 /// </summary>
 internal sealed class QueryReader(IQueryCollection query)
 {
     // Azure sends the function key as ?code=; it is the host's business, never the function's.
     private const string FunctionKeyParameter = "code";
+
+    // Enough to act on; naming all of a thousand junk parameters would make the answer many times the request.
+    private const int MaxNamed = 5;
 
     private readonly List<string> _read = [];
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
@@ -100,7 +103,7 @@ internal sealed class QueryReader(IQueryCollection query)
     /// <summary>Records a problem with a parameter; the first one recorded for it stands.</summary>
     public void Reject(string name, string message) => _errors.TryAdd(Printable(name), [message]);
 
-    /// <summary>The 400 answer naming every bad, unknown or repeated parameter; null when the query is valid.</summary>
+    /// <summary>The 400 answer naming the bad, unknown or repeated parameters; null when the query is valid.</summary>
     public IResult? ValidationProblem()
     {
         var allowed = string.Join(", ", _read.Distinct());
@@ -109,9 +112,10 @@ internal sealed class QueryReader(IQueryCollection query)
             Reject(name, $"Unknown query parameter '{Printable(name)}'. Allowed: {allowed}.");
         }
 
+        var named = _errors.Take(MaxNamed).ToDictionary();
         return _errors.Count == 0 ? null : Results.ValidationProblem(
-            _errors,
-            detail: $"Invalid query parameter(s): {string.Join(", ", _errors.Keys)}.",
+            named,
+            detail: $"Invalid query parameter(s): {string.Join(", ", named.Keys)}{(_errors.Count > MaxNamed ? $" and {_errors.Count - MaxNamed} more" : "")}.",
             title: "Invalid request");
     }
 
