@@ -185,6 +185,20 @@ public sealed class GraphSdkTests
     }
 
     [Fact]
+    public async Task AppRoleAssignmentPermissionAlone_CanNeitherReadServicePrincipalsNorGrant()
+    {
+        await using var scenario = await GraphScenario.StartAsync(new TestTenant(), MicrosoftGraph.AppRoleAssignmentReadWriteAll.Id);
+        var (tenant, graph) = (scenario.Tenant, scenario.Graph);
+
+        var read = await Assert.ThrowsAsync<ODataError>(() => graph.ServicePrincipals.GetAsync());
+        var grant = await Assert.ThrowsAsync<ODataError>(() => graph.ServicePrincipals[tenant.ApiServicePrincipalId.ToString()].AppRoleAssignedTo.PostAsync(
+            new AppRoleAssignment { PrincipalId = tenant.UserAssignedObjectId, ResourceId = tenant.ApiServicePrincipalId, AppRoleId = tenant.ApiReadRoleId }));
+
+        Assert.All([read, grant], e => Assert.Equal((403, "Authorization_RequestDenied"), (e.ResponseStatusCode, e.Error?.Code)));
+        Assert.DoesNotContain(scenario.Emulator.State.Tenant.Assignments, a => a.ResourceId == tenant.ApiServicePrincipalId);
+    }
+
+    [Fact]
     public async Task AssignAppRole_WithoutAppRoleAssignmentPermission_Returns403()
     {
         await using var scenario = await GraphScenario.StartAsync(new TestTenant(), MicrosoftGraph.DirectoryReadAll.Id);

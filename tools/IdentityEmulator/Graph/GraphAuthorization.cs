@@ -7,14 +7,17 @@ namespace IdentityEmulator.Graph;
 
 /// <summary>
 /// Validates the bearer token on a Graph request as Microsoft Graph does for app-only callers: signed by the tenant,
-/// meant for Graph, within its lifetime, and holding one of the application permissions the operation accepts.
+/// meant for Graph, within its lifetime, and holding the application permissions the operation requires.
 /// </summary>
 internal sealed class GraphAuthorization
 {
-    // The application permissions that satisfy each operation, least privileged first (Graph's permission tables).
-    public static readonly string[] ReadUsers = ["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"];
-    public static readonly string[] ReadServicePrincipals = ["Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "AppRoleAssignment.ReadWrite.All"];
-    public static readonly string[] WriteAppRoleAssignments = ["AppRoleAssignment.ReadWrite.All"];
+    // The application permissions each operation accepts, least privileged first, from the permission tables of
+    // Graph's API reference (user-list, serviceprincipal-list, serviceprincipal-post-approleassignedto): granting an
+    // app role also needs a permission that reads applications, and AppRoleAssignment.ReadWrite.All reads none.
+    public static readonly Permissions ReadUsers = new(["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]);
+    public static readonly Permissions ReadServicePrincipals = new(["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All"]);
+    public static readonly Permissions GrantAppRoles = new(["AppRoleAssignment.ReadWrite.All"], ["Application.Read.All", "Directory.Read.All"]);
+    public static readonly Permissions RevokeAppRoles = new(["AppRoleAssignment.ReadWrite.All"]);
 
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
@@ -34,7 +37,7 @@ internal sealed class GraphAuthorization
     }
 
     /// <summary>Null when the caller may proceed; otherwise Graph's 401 or 403 answer.</summary>
-    public async Task<IResult?> AuthorizeAsync(HttpContext context, string[] acceptedPermissions)
+    public async Task<IResult?> AuthorizeAsync(HttpContext context, Permissions required)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= "Bearer ".Length)
@@ -61,7 +64,7 @@ internal sealed class GraphAuthorization
             _ => [],
         } : Array.Empty<string>();
 
-        return roles.Intersect(acceptedPermissions, StringComparer.Ordinal).Any() ? null : GraphErrors.Denied();
+        return required.AllowedBy(roles) ? null : GraphErrors.Denied();
     }
 
     private static IResult Unauthorized(HttpContext context, string message)
@@ -70,4 +73,11 @@ internal sealed class GraphAuthorization
             $"Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"{MicrosoftGraph.AppId}\"";
         return GraphErrors.Error(StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", message);
     }
+}
+
+/// <summary>One of <paramref name="AnyOf"/>, and when given also one of <paramref name="AndAnyOf"/>.</summary>
+internal sealed record Permissions(string[] AnyOf, string[]? AndAnyOf = null)
+{
+    public bool AllowedBy(IReadOnlyCollection<string> roles) =>
+        AnyOf.Intersect(roles, StringComparer.Ordinal).Any() && (AndAnyOf is null || AndAnyOf.Intersect(roles, StringComparer.Ordinal).Any());
 }

@@ -79,7 +79,7 @@ internal static class GraphEndpoints
 
     private static async Task<IResult> AssignAsync(HttpContext context, string id, EmulatorState state, bool assignedTo)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.WriteAppRoleAssignments) is { } denied)
+        if (await GuardAsync(context, state, GraphAuthorization.GrantAppRoles) is { } denied)
         {
             return denied;
         }
@@ -115,7 +115,7 @@ internal static class GraphEndpoints
 
     private static async Task<IResult> UnassignAsync(HttpContext context, string id, string assignmentId, EmulatorState state, bool assignedTo)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.WriteAppRoleAssignments) is { } denied)
+        if (await GuardAsync(context, state, GraphAuthorization.RevokeAppRoles) is { } denied)
         {
             return denied;
         }
@@ -126,7 +126,7 @@ internal static class GraphEndpoints
         return assignment is not null && state.Tenant.RemoveAssignment(assignment.Id) ? Results.NoContent() : GraphErrors.NotFound(assignmentId);
     }
 
-    private static async Task<IResult?> GuardAsync(HttpContext context, EmulatorState state, string[] permissions)
+    private static async Task<IResult?> GuardAsync(HttpContext context, EmulatorState state, Permissions permissions)
     {
         var step = await state.Gate.EnterAsync(context, EndpointNames.Graph, context.Request.Path);
         return EndpointGate.Render(step, GraphErrors.FromFault) ?? await state.GraphAuthorization.AuthorizeAsync(context, permissions);
