@@ -39,7 +39,7 @@ public sealed class GetCustomResourceTests
         Assert.Equal(502, answer.Status);
         var detail = answer.Json.GetProperty("detail").GetString()!;
         Assert.Contains("The token has no role Api.Read", detail, StringComparison.Ordinal);
-        Assert.Contains("cached token keeps its old roles", detail, StringComparison.Ordinal);
+        Assert.Contains("restarting the app does not renew them", detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class GetGraphUsersTests
         var detail = answer.Json.GetProperty("detail").GetString()!;
         Assert.Contains("lacks the application permission User.Read.All on Microsoft Graph", detail, StringComparison.Ordinal);
         Assert.Contains("infra/main.bicep", detail, StringComparison.Ordinal);
-        Assert.Contains("until it expires or the app restarts", detail, StringComparison.Ordinal);
+        Assert.Contains("restarting the app does not renew them", detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class GetTokenClaimsTests
         Assert.Equal(["User.Read.All"], verdict.GetProperty("missingRoles").EnumerateArray().Select(r => r.GetString()));
         var problem = Assert.Single(verdict.GetProperty("problems").EnumerateArray()).GetString()!;
         Assert.Contains("no roles claim", problem, StringComparison.Ordinal);
-        Assert.Contains("until it expires or the app restarts", problem, StringComparison.Ordinal);
+        Assert.Contains("restarting the app does not renew them", problem, StringComparison.Ordinal);
         Assert.False(answer.Json.GetProperty("claims").TryGetProperty("roles", out _));
     }
 

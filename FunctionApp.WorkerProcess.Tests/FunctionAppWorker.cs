@@ -12,11 +12,13 @@ namespace FunctionApp.WorkerProcess.Tests;
 public sealed class FunctionAppWorker : IAsyncDisposable
 {
     private readonly SampleApi _api;
+    private readonly Dictionary<string, string> _settings;
 
-    private FunctionAppWorker(EmulatorApp emulator, SampleApi api, FunctionsHost host)
+    private FunctionAppWorker(EmulatorApp emulator, SampleApi api, Dictionary<string, string> settings, FunctionsHost host)
     {
         Emulator = emulator;
         _api = api;
+        _settings = settings;
         Host = host;
     }
 
@@ -27,7 +29,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
 
     public EmulatorApp Emulator { get; }
 
-    public FunctionsHost Host { get; }
+    public FunctionsHost Host { get; private set; }
 
     /// <summary>Starts the emulator for <paramref name="tenant"/>, the sample API and the worker with the app settings a deployment sets.</summary>
     public static async Task<FunctionAppWorker> StartAsync(TestTenant tenant, Action<Dictionary<string, string>>? configure = null)
@@ -39,7 +41,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
             api = await SampleApi.StartAsync(emulator, tenant);
             var settings = WorkerSettings.For(tenant, emulator, api);
             configure?.Invoke(settings);
-            return new FunctionAppWorker(emulator, api, await FunctionsHost.StartAsync(AppDirectory, settings));
+            return new FunctionAppWorker(emulator, api, settings, await FunctionsHost.StartAsync(AppDirectory, settings));
         }
         catch
         {
@@ -51,6 +53,13 @@ public sealed class FunctionAppWorker : IAsyncDisposable
             await emulator.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Stops the worker process and starts a new one, as a restart of the app does; the emulator and the API stay.</summary>
+    public async Task RestartAsync()
+    {
+        await Host.DisposeAsync();
+        Host = await FunctionsHost.StartAsync(AppDirectory, _settings);
     }
 
     public async Task<HttpAnswer> GetAsync(string pathAndQuery)

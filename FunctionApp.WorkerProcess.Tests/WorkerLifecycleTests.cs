@@ -34,6 +34,25 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Restart_AfterARoleIsGranted_GetsTheSameTokenWithoutIt()
+    {
+        var tenant = new TestTenant();
+        await using var worker = await FunctionAppWorker.StartAsync(tenant);
+        var before = (await worker.GetAsync("api/token/claims?target=protected-api")).Json;
+
+        worker.Emulator.State.Tenant.AddAssignment(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
+        await worker.RestartAsync();
+        var after = (await worker.GetAsync("api/token/claims?target=protected-api")).Json;
+
+        // The new process asked the identity endpoint again, and the platform's cache answered with the token it had.
+        Assert.Equal(2, worker.Emulator.RequestCount("managedIdentity", tenant.ApiAppIdUri));
+        Assert.Equal(before.GetProperty("claims").GetProperty("iat").ToString(), after.GetProperty("claims").GetProperty("iat").ToString());
+        Assert.Equal(["Api.Read"], after.GetProperty("verdict").GetProperty("missingRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("restarting the app does not renew them", after.GetProperty("verdict").GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
+        Assert.Empty(worker.Leaks());
+    }
+
+    [Fact]
     public async Task Terminate_WithInvocationsInFlight_EndsThemAndExitsZero()
     {
         var tenant = new TestTenant().AssignGraphToUserAssigned(MicrosoftGraph.UserReadAll.Id);

@@ -57,7 +57,7 @@ public sealed class TokenInspector(TokenCredential credential)
             problems.Add((roles.Length == 0
                 ? $"The token has no roles claim: the identity holds no application role on {target.DisplayName}. "
                 : $"The token lacks the role {target.RequiredRole} on {target.DisplayName}. ") +
-                $"Assign {target.RequiredRole} with {target.AssignHint}; a token issued before the assignment keeps lacking it until it expires or the app restarts.");
+                $"Assign {target.RequiredRole} with {target.AssignHint}; tokens issued before that lack it until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them).");
         }
 
         var expiresIn = (int)Math.Max(0, (token.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds);

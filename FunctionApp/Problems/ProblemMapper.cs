@@ -89,7 +89,7 @@ public sealed partial class ProblemMapper(
     {
         ODataError { ResponseStatusCode: StatusCodes.Status403Forbidden } => Problem(StatusCodes.Status502BadGateway, "Microsoft Graph refused the request",
             $"The identity lacks the application permission {target.RequiredRole} on Microsoft Graph; assign it with " +
-            $"{target.AssignHint}, and note that an already-issued token keeps lacking it until it expires or the app restarts."),
+            $"{target.AssignHint}; tokens issued before that lack it until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them)."),
         ODataError { ResponseStatusCode: StatusCodes.Status401Unauthorized } error => Problem(StatusCodes.Status502BadGateway, "Microsoft Graph rejected the token",
             $"Microsoft Graph answered 401 ({error.Error?.Code}: {Summarize(error.Error?.Message ?? "no message")}); the app requests {target.Scope}, " +
             "check Graph__Scope and that the token's tenant is the one Graph belongs to."),
@@ -117,8 +117,8 @@ public sealed partial class ProblemMapper(
             $"({(rejected.Challenge.Length == 0 ? "no WWW-Authenticate header" : Summarize(rejected.Challenge))}). " +
             "Check CustomApi__Scope against the API's Application ID URI and tenant."),
         CustomApiException { StatusCode: HttpStatusCode.Forbidden } => Problem(StatusCodes.Status502BadGateway, "The custom API refused the request",
-            $"The token has no role {target.RequiredRole}: assign it to the identity ({target.AssignHint}) and remember a cached token " +
-            "keeps its old roles until it expires or the app restarts."),
+            $"The token has no role {target.RequiredRole}: assign it to the identity ({target.AssignHint}); tokens issued before that lack it " +
+            "until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them)."),
         CustomApiException { StatusCode: HttpStatusCode.NotFound } missing => Problem(StatusCodes.Status404NotFound, "Not found",
             $"The custom API has no '{missing.Name}'."),
         CustomApiException failed => Problem(StatusCodes.Status502BadGateway, "The custom API failed",

@@ -188,6 +188,6 @@ if ($PSCmdlet.ShouldProcess("'$IdentityName' ($($identity.id))", "Grant $RoleNam
         appRoleId   = $role.id
     }
     Write-Output "Granted $RoleName on '$($api.displayName)' to '$IdentityName' (assignment $($assignment.id))."
-    Write-Output 'Tokens issued before now lack the role until they expire (up to 24 hours); restart the app to pick it up at once.'
+    Write-Output 'Tokens issued before now lack the role until they expire: the managed-identity platform caches them for up to 24 hours, and restarting the app does not renew them.'
 }
 exit 0

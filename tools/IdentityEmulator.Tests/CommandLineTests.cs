@@ -7,6 +7,13 @@ namespace IdentityEmulator.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
+    public void Parse_PlatformTokenCache_IsOnUnlessTurnedOff()
+    {
+        Assert.True(CommandLine.Parse([]).Options.PlatformTokenCache);
+        Assert.False(CommandLine.Parse(["--no-platform-token-cache"]).Options.PlatformTokenCache);
+    }
+
+    [Fact]
     public async Task Run_WithFreePortAndFaultsFile_PrintsEnvironmentServesTokensAndLoadsFaults()
     {
         var envFile = Path.Combine(Path.GetTempPath(), $"emulator-{Guid.NewGuid()}.env");

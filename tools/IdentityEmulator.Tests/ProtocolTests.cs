@@ -191,6 +191,46 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public async Task PlatformTokenCache_ServesTheFirstTokenUntilCleared_SoALaterRoleIsMissing()
+    {
+        var tenant = new TestTenant();
+        await using var emulator = await tenant.StartAsync();
+        var identity = $"&client_id={tenant.UserAssignedClientId}";
+        var first = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
+
+        emulator.State.Tenant.AddAssignment(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
+        var again = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
+        var otherUri = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppId.ToString(), identity);
+        using (await EmulatorHttp.Client.DeleteAsync(new Uri(emulator.BaseAddress, "_emulator/token-cache")))
+        {
+        }
+
+        var afterClear = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
+
+        // What a restarted app meets in Azure: the same token, issued before the assignment, for the same resource URI.
+        Assert.Equal(first, again);
+        Assert.Empty(Jwt.Roles(Jwt.Read(again)));
+        // The platform caches per resource URI, so another URI for the same API is a token of its own.
+        Assert.Equal(["Api.Read"], Jwt.Roles(Jwt.Read(otherUri)));
+        Assert.Equal(["Api.Read"], Jwt.Roles(Jwt.Read(afterClear)));
+    }
+
+    [Fact]
+    public async Task PlatformTokenCache_WhenOff_MintsATokenPerRequest()
+    {
+        var tenant = new TestTenant();
+        await using var emulator = await tenant.StartAsync(o => o with { PlatformTokenCache = false });
+        var identity = $"&client_id={tenant.UserAssignedClientId}";
+        var first = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
+
+        emulator.State.Tenant.AddAssignment(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
+        var second = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
+
+        Assert.NotEqual(first, second);
+        Assert.Equal(["Api.Read"], Jwt.Roles(Jwt.Read(second)));
+    }
+
+    [Fact]
     public async Task AdminApi_InvalidFaultRule_Returns400NamingTheProblem()
     {
         await using var emulator = await new TestTenant().StartAsync();

@@ -18,6 +18,8 @@ internal static class CommandLine
           --allow-remote           allow --host to be a non-loopback address
           --key-file <file>        PEM RSA signing key, created if missing (default: a new key each run)
           --token-lifetime <span>  token lifetime, e.g. 24h, 90m, 600s (default 24h)
+          --no-platform-token-cache  a new managed-identity token per request, instead of the platform's
+                                   cached one per identity and resource until near expiry
           --identity-header <v>    the IDENTITY_HEADER secret (default: random each run)
           --faults <file>          JSON fault rules to start with (see README)
           --env-file <file>        also write the environment variables for a Function app to this file
@@ -49,6 +51,9 @@ internal static class CommandLine
                     break;
                 case "--key-file":
                     options = options with { KeyFile = Value(args, ref i) };
+                    break;
+                case "--no-platform-token-cache":
+                    options = options with { PlatformTokenCache = false };
                     break;
                 case "--token-lifetime":
                     options = options with { TokenLifetime = Lifetime(Value(args, ref i)) };

@@ -72,8 +72,9 @@ public sealed class EmulatorApp : IAsyncDisposable
         }
 
         var keys = LoadKeys(options);
+        var issuer = new TokenIssuer(tenant, keys, TimeProvider.System, options.TokenLifetime);
         var state = new EmulatorState(
-            tenant, keys, new TokenIssuer(tenant, keys, TimeProvider.System, options.TokenLifetime),
+            tenant, keys, issuer, new PlatformTokenCache(issuer, TimeProvider.System, options.PlatformTokenCache),
             options.IdentityHeader ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
         foreach (var rule in options.Faults)
         {

@@ -26,6 +26,12 @@ public sealed record EmulatorOptions
 
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Serve a managed identity the token it was issued for a resource until that token is near expiry, as the platform
+    /// does (<see cref="Tokens.PlatformTokenCache"/>); off mints a token per request.
+    /// </summary>
+    public bool PlatformTokenCache { get; init; } = true;
+
     /// <summary>The IDENTITY_HEADER secret; random per run when not set.</summary>
     public string? IdentityHeader { get; init; }
 

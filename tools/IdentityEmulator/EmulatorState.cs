@@ -8,11 +8,12 @@ namespace IdentityEmulator;
 /// <summary>Everything the endpoints share for one emulator instance; registered as a singleton.</summary>
 internal sealed class EmulatorState
 {
-    public EmulatorState(TenantDirectory tenant, SigningKeys keys, TokenIssuer issuer, string identityHeader)
+    public EmulatorState(TenantDirectory tenant, SigningKeys keys, TokenIssuer issuer, PlatformTokenCache platformTokens, string identityHeader)
     {
         Tenant = tenant;
         Keys = keys;
         Issuer = issuer;
+        PlatformTokens = platformTokens;
         IdentityHeader = identityHeader;
         Gate = new EndpointGate(Faults, Counters);
         GraphAuthorization = new GraphAuthorization(tenant, keys);
@@ -23,6 +24,9 @@ internal sealed class EmulatorState
     public SigningKeys Keys { get; }
 
     public TokenIssuer Issuer { get; }
+
+    /// <summary>What the managed-identity endpoints serve: the platform's cached token, or a new one.</summary>
+    public PlatformTokenCache PlatformTokens { get; }
 
     /// <summary>The secret a caller must echo in X-IDENTITY-HEADER, as the platform's IDENTITY_HEADER.</summary>
     public string IdentityHeader { get; }

@@ -4,7 +4,7 @@ using IdentityEmulator.Faults;
 namespace IdentityEmulator.Endpoints;
 
 /// <summary>
-/// Test and operator controls: request counters and fault rules. Answered only to loopback callers, even when the
+/// Test and operator controls: request counters, fault rules and the platform token cache. Answered only to loopback callers, even when the
 /// emulator was bound to another address on purpose.
 /// </summary>
 internal static class AdminEndpoints
@@ -21,6 +21,7 @@ internal static class AdminEndpoints
         new("GET", $"{Prefix}/faults", "the active fault rules"),
         new("POST", $"{Prefix}/faults", "add a fault rule or an array of them (see README)"),
         new("DELETE", $"{Prefix}/faults", "remove all fault rules"),
+        new("DELETE", $"{Prefix}/token-cache", "forget the managed-identity tokens the platform cache holds"),
     ];
 
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
@@ -43,6 +44,11 @@ internal static class AdminEndpoints
         admin.MapDelete("/faults", (EmulatorState state) =>
         {
             state.Faults.Clear();
+            return Results.NoContent();
+        });
+        admin.MapDelete("/token-cache", (EmulatorState state) =>
+        {
+            state.PlatformTokens.Clear();
             return Results.NoContent();
         });
         return app;

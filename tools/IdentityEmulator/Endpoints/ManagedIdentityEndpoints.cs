@@ -59,7 +59,7 @@ internal static class ManagedIdentityEndpoints
             return AppServiceError(StatusCodes.Status400BadRequest, ResourceNotFound(resource, state.Tenant.TenantId));
         }
 
-        var token = state.Issuer.Issue(identity, resolved);
+        var token = state.PlatformTokens.Get(identity, resource, resolved);
         return TokenResponse(step, new Dictionary<string, string>
         {
             ["access_token"] = token.AccessToken,
@@ -107,7 +107,7 @@ internal static class ManagedIdentityEndpoints
             return ImdsError(StatusCodes.Status400BadRequest, "invalid_resource", ResourceNotFound(resource, state.Tenant.TenantId));
         }
 
-        var token = state.Issuer.Issue(identity, resolved);
+        var token = state.PlatformTokens.Get(identity, resource, resolved);
         var lifetime = ((long)(token.ExpiresOn - token.IssuedAt).TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return TokenResponse(step, new Dictionary<string, string>
         {
