@@ -7,8 +7,6 @@ var builder = FunctionsApplication.CreateBuilder(args);
 
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemDetailsMiddleware>();
-// ASP.NET Core logs each request's URL at Information, its query string and so the function key (?code=) included.
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
 builder.AddApplicationInsights();
 builder.AddFunctionAppServices();

@@ -33,7 +33,7 @@ public sealed class TestTenant
 
     public Guid UserAssignedClientId { get; } = Guid.NewGuid();
 
-    /// <summary>A second user-assigned identity that holds AppRoleAssignment.ReadWrite.All, as an admin script would.</summary>
+    /// <summary>A second user-assigned identity that holds AppRoleAssignment.ReadWrite.All and Application.Read.All, as an admin script needs.</summary>
     public Guid AdminObjectId { get; } = Guid.NewGuid();
 
     public Guid AdminClientId { get; } = Guid.NewGuid();

@@ -17,7 +17,7 @@ internal sealed class QueryReader(IQueryCollection query)
     private const int MaxNamed = 5;
 
     private readonly List<string> _read = [];
-    private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
+    private readonly OrderedDictionary<string, string[]> _errors = new(StringComparer.Ordinal);
 
     public int Int(string name, int defaultValue, int min, int max)
     {

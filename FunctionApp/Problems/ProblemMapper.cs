@@ -94,9 +94,9 @@ public sealed partial class ProblemMapper(
             $"Microsoft Graph answered 401 ({error.Error?.Code}: {Summarize(error.Error?.Message ?? "no message")}); the app requests {target.Scope}, " +
             "check Graph__Scope and that the token's tenant is the one Graph belongs to."),
         // The SDK's retry handler gives up on 429, 503 and 504 with an aggregate of one ApiException per answer.
-        AggregateException { InnerExceptions: [.., ApiException { ResponseStatusCode: var status }] } all => Problem(StatusCodes.Status502BadGateway,
+        AggregateException { InnerExceptions: [_, .., ApiException { ResponseStatusCode: (429 or 503 or 504) and var status }] } all => Problem(StatusCodes.Status502BadGateway,
             status == StatusCodes.Status429TooManyRequests ? "Microsoft Graph is throttling" : "Microsoft Graph is unavailable",
-            $"Microsoft Graph answered {status} to the request and to each of the SDK's {all.InnerExceptions.Count - 1} retries; try again later."),
+            $"Microsoft Graph still answered {status} after the SDK's {all.InnerExceptions.Count - 1} retries; try again later."),
         ODataError error => Problem(StatusCodes.Status502BadGateway, "Microsoft Graph failed",
             $"Microsoft Graph answered {error.ResponseStatusCode} ({error.Error?.Code}): {Summarize(error.Error?.Message ?? "no message")}"),
         // Kiota wraps a body it cannot parse (a truncated or non-JSON 200) in a plain ApiException.

@@ -201,10 +201,7 @@ public sealed class ProtocolTests
         emulator.State.Tenant.AddAssignment(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
         var again = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
         var otherUri = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppId.ToString(), identity);
-        using (await EmulatorHttp.Client.DeleteAsync(new Uri(emulator.BaseAddress, "_emulator/token-cache")))
-        {
-        }
-
+        using var cleared = await EmulatorHttp.Client.DeleteAsync(new Uri(emulator.BaseAddress, "_emulator/token-cache"));
         var afterClear = await EmulatorHttp.TokenAsync(emulator, tenant.ApiAppIdUri, identity);
 
         // What a restarted app meets in Azure: the same token, issued before the assignment, for the same resource URI.
@@ -212,6 +209,7 @@ public sealed class ProtocolTests
         Assert.Empty(Jwt.Roles(Jwt.Read(again)));
         // The platform caches per resource URI, so another URI for the same API is a token of its own.
         Assert.Equal(["Api.Read"], Jwt.Roles(Jwt.Read(otherUri)));
+        Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
         Assert.Equal(["Api.Read"], Jwt.Roles(Jwt.Read(afterClear)));
     }
 

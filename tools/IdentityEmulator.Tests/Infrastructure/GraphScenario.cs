@@ -6,7 +6,7 @@ namespace IdentityEmulator.Tests.Infrastructure;
 
 /// <summary>
 /// An emulator with the App Service environment pointing at it, and Graph clients for two identities: the
-/// user-assigned one (given <c>graphRole</c>, if any) and the admin one (AppRoleAssignment.ReadWrite.All).
+/// user-assigned one (given <c>graphRole</c>, if any) and the admin one (AppRoleAssignment.ReadWrite.All, Application.Read.All).
 /// </summary>
 internal sealed class GraphScenario : IAsyncDisposable
 {

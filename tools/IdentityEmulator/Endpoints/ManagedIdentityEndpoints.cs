@@ -108,7 +108,8 @@ internal static class ManagedIdentityEndpoints
         }
 
         var token = state.PlatformTokens.Get(identity, resource, resolved);
-        var lifetime = ((long)(token.ExpiresOn - token.IssuedAt).TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        // From now: a token from the platform's cache has less left than it was issued with.
+        var lifetime = ((long)Math.Round((token.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return TokenResponse(step, new Dictionary<string, string>
         {
             ["access_token"] = token.AccessToken,

@@ -15,7 +15,7 @@ internal sealed class GraphAuthorization
     // Graph's API reference (user-list, serviceprincipal-list, serviceprincipal-post-approleassignedto): granting an
     // app role also needs a permission that reads applications, and AppRoleAssignment.ReadWrite.All reads none.
     public static readonly Permissions ReadUsers = new(["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]);
-    public static readonly Permissions ReadServicePrincipals = new(["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All"]);
+    public static readonly Permissions ReadServicePrincipals = new(["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]);
     public static readonly Permissions GrantAppRoles = new(["AppRoleAssignment.ReadWrite.All"], ["Application.Read.All", "Directory.Read.All"]);
     public static readonly Permissions RevokeAppRoles = new(["AppRoleAssignment.ReadWrite.All"]);
 

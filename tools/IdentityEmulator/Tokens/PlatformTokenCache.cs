@@ -11,7 +11,8 @@ namespace IdentityEmulator.Tokens;
 /// </summary>
 internal sealed class PlatformTokenCache(TokenIssuer issuer, TimeProvider time, bool enabled)
 {
-    // Past this, a new token: MSAL asks again five minutes before expiry and must not be handed one it would discard.
+    // Past this (or half the token's lifetime, if shorter), a new token: MSAL asks again five minutes before expiry and
+    // must not be handed one it would discard.
     private static readonly TimeSpan MinimumRemaining = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<(Guid Identity, string Resource), IssuedToken> _tokens = new();
@@ -26,7 +27,9 @@ internal sealed class PlatformTokenCache(TokenIssuer issuer, TimeProvider time, 
         return _tokens.AddOrUpdate(
             (identity.ObjectId, resource),
             _ => issuer.Issue(identity, resolved),
-            (_, cached) => cached.ExpiresOn - time.GetUtcNow() > MinimumRemaining ? cached : issuer.Issue(identity, resolved));
+            (_, cached) => cached.ExpiresOn - time.GetUtcNow() > TimeSpan.FromTicks(Math.Min(MinimumRemaining.Ticks, (cached.ExpiresOn - cached.IssuedAt).Ticks / 2))
+                ? cached
+                : issuer.Issue(identity, resolved));
     }
 
     /// <summary>Forgets every cached token (the admin route; the platform offers no such thing).</summary>
