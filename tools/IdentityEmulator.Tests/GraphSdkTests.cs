@@ -32,7 +32,8 @@ public sealed class GraphSdkTests
         Assert.NotNull(page?.Value);
         Assert.Equal(3, page.Value.Count);
         Assert.All(page.Value, u => Assert.StartsWith("Alex", u.DisplayName, StringComparison.Ordinal));
-        Assert.All(page.Value, u => Assert.NotNull(u.Id));
+        Assert.All(page.Value, u => Assert.NotNull(u.Mail));
+        Assert.All(page.Value, u => Assert.Null(u.Id));
         Assert.All(page.Value, u => Assert.Null(u.UserPrincipalName));
         Assert.NotNull(page.OdataNextLink);
     }

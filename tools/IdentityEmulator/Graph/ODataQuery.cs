@@ -108,12 +108,7 @@ internal static partial class ODataQuery
             selected.Add(property);
         }
 
-        // Graph always returns the id, selected or not.
-        if (!selected.Contains("id"))
-        {
-            selected.Add("id");
-        }
-
+        // As Graph: only what was selected, not even the id.
         return selected;
     }
 
