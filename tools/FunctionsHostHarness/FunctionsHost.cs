@@ -179,5 +179,5 @@ public sealed class FunctionsHost : IAsyncDisposable
         new() { TraceParent = $"00-{Guid.NewGuid():N}-{Guid.NewGuid().ToString("N")[..16]}-01", TraceState = "" };
 }
 
-/// <summary>Time from the worker's launch to its StartStream, to its function metadata, and to its last function load.</summary>
-public sealed record StartupTimes(TimeSpan Connected, TimeSpan Indexed, TimeSpan Loaded);
+/// <summary>Time from the worker's launch to its StartStream and to its last function load.</summary>
+public sealed record StartupTimes(TimeSpan Connected, TimeSpan Loaded);

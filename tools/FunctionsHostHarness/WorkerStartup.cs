@@ -47,7 +47,6 @@ internal static class WorkerStartup
                 ReplyKeys.Metadata,
                 timeout.Token)).FunctionMetadataResponse;
             EnsureSuccess(metadata.Result, "FunctionsMetadataRequest", worker, connection);
-            var indexed = Stopwatch.GetElapsedTime(worker.LaunchTimestamp);
 
             // One request per function, its bindings map filled from the raw bindings as the host fills it: the .NET
             // worker reads the map, and it does not handle FunctionLoadRequestCollection.
@@ -75,7 +74,7 @@ internal static class WorkerStartup
                 connection,
                 init.Capabilities.ToDictionary(),
                 metadata.FunctionMetadataResults.ToDictionary(f => f.Name),
-                new StartupTimes(connected, indexed, Stopwatch.GetElapsedTime(worker.LaunchTimestamp)));
+                new StartupTimes(connected, Stopwatch.GetElapsedTime(worker.LaunchTimestamp)));
             return started;
         }
         catch (Exception e) when (worker is not null && e is OperationCanceledException or EndOfStreamException)
