@@ -13,17 +13,29 @@ internal static class GraphEndpoints
     public static IEndpointRouteBuilder MapGraphEndpoints(this IEndpointRouteBuilder app)
     {
         var graph = app.MapGroup("/v1.0");
+        graph.AddEndpointFilter((context, next) =>
+        {
+            GraphErrors.StampRequestIds(context.HttpContext);
+            return next(context);
+        });
         graph.MapGet("/users", ListUsersAsync);
         graph.MapGet("/users/{id}", GetUserAsync);
         graph.MapGet("/servicePrincipals", ListServicePrincipalsAsync);
-        graph.MapGet("/servicePrincipals/{id}", GetServicePrincipalAsync);
-        graph.MapGet("/servicePrincipals/{id}/appRoleAssignedTo", (HttpContext c, string id, EmulatorState s) => ListAssignmentsAsync(c, id, s, assignedTo: true));
-        graph.MapGet("/servicePrincipals/{id}/appRoleAssignments", (HttpContext c, string id, EmulatorState s) => ListAssignmentsAsync(c, id, s, assignedTo: false));
-        graph.MapPost("/servicePrincipals/{id}/appRoleAssignedTo", (HttpContext c, string id, EmulatorState s) => AssignAsync(c, id, s, assignedTo: true));
-        graph.MapPost("/servicePrincipals/{id}/appRoleAssignments", (HttpContext c, string id, EmulatorState s) => AssignAsync(c, id, s, assignedTo: false));
-        graph.MapDelete("/servicePrincipals/{id}/appRoleAssignedTo/{assignmentId}", (HttpContext c, string id, string assignmentId, EmulatorState s) => UnassignAsync(c, id, assignmentId, s, assignedTo: true));
-        graph.MapDelete("/servicePrincipals/{id}/appRoleAssignments/{assignmentId}", (HttpContext c, string id, string assignmentId, EmulatorState s) => UnassignAsync(c, id, assignmentId, s, assignedTo: false));
+        // Graph addresses a service principal by object id, or by application id through an alternate key.
+        MapServicePrincipal(graph, "/servicePrincipals/{id}", byAppId: false);
+        MapServicePrincipal(graph, "/servicePrincipals(appId='{id}')", byAppId: true);
         return app;
+    }
+
+    private static void MapServicePrincipal(RouteGroupBuilder graph, string path, bool byAppId)
+    {
+        graph.MapGet(path, (HttpContext c, string id, EmulatorState s) => GetServicePrincipalAsync(c, new(id, byAppId), s));
+        graph.MapGet(path + "/appRoleAssignedTo", (HttpContext c, string id, EmulatorState s) => ListAssignmentsAsync(c, new(id, byAppId), s, assignedTo: true));
+        graph.MapGet(path + "/appRoleAssignments", (HttpContext c, string id, EmulatorState s) => ListAssignmentsAsync(c, new(id, byAppId), s, assignedTo: false));
+        graph.MapPost(path + "/appRoleAssignedTo", (HttpContext c, string id, EmulatorState s) => AssignAsync(c, new(id, byAppId), s, assignedTo: true));
+        graph.MapPost(path + "/appRoleAssignments", (HttpContext c, string id, EmulatorState s) => AssignAsync(c, new(id, byAppId), s, assignedTo: false));
+        graph.MapDelete(path + "/appRoleAssignedTo/{assignmentId}", (HttpContext c, string id, string assignmentId, EmulatorState s) => UnassignAsync(c, new(id, byAppId), assignmentId, s, assignedTo: true));
+        graph.MapDelete(path + "/appRoleAssignments/{assignmentId}", (HttpContext c, string id, string assignmentId, EmulatorState s) => UnassignAsync(c, new(id, byAppId), assignmentId, s, assignedTo: false));
     }
 
     private static async Task<IResult> ListUsersAsync(HttpContext context, EmulatorState state) =>
@@ -47,46 +59,46 @@ internal static class GraphEndpoints
         await GuardAsync(context, state, GraphAuthorization.ReadServicePrincipals)
         ?? ODataQuery.List(context, GraphEntities.ServicePrincipals, state.Tenant.ServicePrincipals.Select(sp => GraphEntities.ToGraph(sp, state.Tenant.TenantId)));
 
-    private static async Task<IResult> GetServicePrincipalAsync(HttpContext context, string id, EmulatorState state)
+    private static async Task<IResult> GetServicePrincipalAsync(HttpContext context, ServicePrincipalKey key, EmulatorState state)
     {
         if (await GuardAsync(context, state, GraphAuthorization.ReadServicePrincipals) is { } denied)
         {
             return denied;
         }
 
-        return FindServicePrincipal(state, id) is { } sp
+        return FindServicePrincipal(state, key) is { } sp
             ? ODataQuery.Single(context, GraphEntities.ServicePrincipals, GraphEntities.ToGraph(sp, state.Tenant.TenantId))
-            : GraphErrors.NotFound(id);
+            : GraphErrors.NotFound(key.Id);
     }
 
     // appRoleAssignedTo lists who holds roles on this service principal (it is the resource);
     // appRoleAssignments lists the roles this service principal holds on others (it is the principal).
-    private static async Task<IResult> ListAssignmentsAsync(HttpContext context, string id, EmulatorState state, bool assignedTo)
+    private static async Task<IResult> ListAssignmentsAsync(HttpContext context, ServicePrincipalKey key, EmulatorState state, bool assignedTo)
     {
         if (await GuardAsync(context, state, GraphAuthorization.ReadServicePrincipals) is { } denied)
         {
             return denied;
         }
 
-        if (FindServicePrincipal(state, id) is not { } sp)
+        if (FindServicePrincipal(state, key) is not { } sp)
         {
-            return GraphErrors.NotFound(id);
+            return GraphErrors.NotFound(key.Id);
         }
 
         var assignments = state.Tenant.Assignments.Where(a => (assignedTo ? a.ResourceId : a.PrincipalId) == sp.Id);
         return ODataQuery.List(context, GraphEntities.AppRoleAssignments, assignments.Select(a => GraphEntities.ToGraph(a, state.Tenant)));
     }
 
-    private static async Task<IResult> AssignAsync(HttpContext context, string id, EmulatorState state, bool assignedTo)
+    private static async Task<IResult> AssignAsync(HttpContext context, ServicePrincipalKey key, EmulatorState state, bool assignedTo)
     {
         if (await GuardAsync(context, state, GraphAuthorization.GrantAppRoles) is { } denied)
         {
             return denied;
         }
 
-        if (FindServicePrincipal(state, id) is not { } sp)
+        if (FindServicePrincipal(state, key) is not { } sp)
         {
-            return GraphErrors.NotFound(id);
+            return GraphErrors.NotFound(key.Id);
         }
 
         if (await ReadAssignmentAsync(context) is not { } body)
@@ -113,14 +125,14 @@ internal static class GraphEndpoints
         return Results.Json(created, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> UnassignAsync(HttpContext context, string id, string assignmentId, EmulatorState state, bool assignedTo)
+    private static async Task<IResult> UnassignAsync(HttpContext context, ServicePrincipalKey key, string assignmentId, EmulatorState state, bool assignedTo)
     {
         if (await GuardAsync(context, state, GraphAuthorization.RevokeAppRoles) is { } denied)
         {
             return denied;
         }
 
-        var assignment = FindServicePrincipal(state, id) is { } sp
+        var assignment = FindServicePrincipal(state, key) is { } sp
             ? state.Tenant.Assignments.FirstOrDefault(a => a.Id == assignmentId && (assignedTo ? a.ResourceId : a.PrincipalId) == sp.Id)
             : null;
         return assignment is not null && state.Tenant.RemoveAssignment(assignment.Id) ? Results.NoContent() : GraphErrors.NotFound(assignmentId);
@@ -132,8 +144,10 @@ internal static class GraphEndpoints
         return EndpointGate.Render(step, GraphErrors.FromFault) ?? await state.GraphAuthorization.AuthorizeAsync(context, permissions);
     }
 
-    private static ServicePrincipal? FindServicePrincipal(EmulatorState state, string id) =>
-        Guid.TryParse(id, out var guid) ? state.Tenant.FindServicePrincipal(guid) : null;
+    private static ServicePrincipal? FindServicePrincipal(EmulatorState state, ServicePrincipalKey key) =>
+        !Guid.TryParse(key.Id, out var guid) ? null
+        : key.IsAppId ? state.Tenant.ServicePrincipals.FirstOrDefault(sp => sp.AppId == guid)
+        : state.Tenant.FindServicePrincipal(guid);
 
     private static async Task<AssignmentRequest?> ReadAssignmentAsync(HttpContext context)
     {
@@ -159,6 +173,8 @@ internal static class GraphEndpoints
         value = default;
         return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String && Guid.TryParse(property.GetString(), out value);
     }
+
+    private readonly record struct ServicePrincipalKey(string Id, bool IsAppId);
 
     private sealed record AssignmentRequest(Guid PrincipalId, Guid ResourceId, Guid AppRoleId);
 }

@@ -1,22 +1,27 @@
+using System.Globalization;
+
 namespace IdentityEmulator.Graph;
 
-/// <summary>Microsoft Graph's error envelope: { "error": { "code", "message", "innerError" } }.</summary>
+/// <summary>
+/// Microsoft Graph's error envelope, { "error": { "code", "message", "innerError": { "date", "request-id",
+/// "client-request-id" } } }, and the request-id / client-request-id headers Graph puts on every answer.
+/// </summary>
 internal static class GraphErrors
 {
-    public static IResult Error(int status, string code, string message) =>
-        Results.Json(
-            new
-            {
-                error = new
-                {
-                    code,
-                    message,
-                    innerError = new { date = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture), requestId = Guid.NewGuid() },
-                },
-            },
-            statusCode: status);
+    /// <summary>Stamps the answer with a new request-id and the client's client-request-id (or a new one), as Graph does.</summary>
+    public static void StampRequestIds(HttpContext context)
+    {
+        var requestId = Guid.NewGuid().ToString();
+        var clientRequestId = context.Request.Headers["client-request-id"].ToString();
+        context.Response.Headers["request-id"] = requestId;
+        context.Response.Headers["client-request-id"] = clientRequestId.Length > 0 ? clientRequestId : requestId;
+    }
+
+    public static IResult Error(int status, string code, string message) => new ErrorResult(status, code, message);
 
     public static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, "Request_BadRequest", message);
+
+    public static IResult UnsupportedQuery(string message) => Error(StatusCodes.Status400BadRequest, "Request_UnsupportedQuery", message);
 
     public static IResult NotFound(string id) =>
         Error(StatusCodes.Status404NotFound, "Request_ResourceNotFound", $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
@@ -30,4 +35,19 @@ internal static class GraphErrors
         StatusCodes.Status503ServiceUnavailable => Error(status, "serviceNotAvailable", "Service unavailable. " + message),
         _ => Error(status, status >= 500 ? "generalException" : "BadRequest", message),
     };
+
+    private sealed class ErrorResult(int status, string code, string message) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var headers = httpContext.Response.Headers;
+            var innerError = new Dictionary<string, string?>
+            {
+                ["date"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture),
+                ["request-id"] = headers["request-id"],
+                ["client-request-id"] = headers["client-request-id"],
+            };
+            return Results.Json(new { error = new { code, message, innerError } }, statusCode: status).ExecuteAsync(httpContext);
+        }
+    }
 }

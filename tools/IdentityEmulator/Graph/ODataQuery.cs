@@ -56,7 +56,7 @@ internal static partial class ODataQuery
         if (wantsCount && !string.Equals(context.Request.Headers["ConsistencyLevel"], "eventual", StringComparison.OrdinalIgnoreCase))
         {
             // Graph's advanced queries (here $count) need the ConsistencyLevel: eventual header.
-            return GraphErrors.Error(StatusCodes.Status400BadRequest, "Request_UnsupportedQuery",
+            return GraphErrors.UnsupportedQuery(
                 "$count requires the request header 'ConsistencyLevel: eventual'.");
         }
 
