@@ -67,6 +67,90 @@ public sealed class GraphFidelityTests
         Assert.Equal(404, unknown.ResponseStatusCode);
     }
 
+    [Theory]
+    [InlineData("startswith(id,'0')", "id")]
+    [InlineData("startswith(department,'Sales')", "department")]
+    [InlineData("startswith(displayName,'')", "displayName")]
+    [InlineData("displayName eq 'Alex User 002' and startswith(mobilePhone,'1')", "mobilePhone")]
+    public async Task Filter_FunctionThePropertyDoesNotSupportOrAnEmptyPrefix_Is400UnsupportedQuery(string filter, string property)
+    {
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant());
+
+        var error = await Assert.ThrowsAsync<ODataError>(() => scenario.Graph.Users.GetAsync(r => r.QueryParameters.Filter = filter));
+
+        Assert.Equal((400, "Request_UnsupportedQuery"), (error.ResponseStatusCode, error.Error?.Code));
+        Assert.Equal($"Unsupported or invalid query filter clause specified for property '{property}' of resource 'User'.", error.Error?.Message);
+    }
+
+    [Fact]
+    public async Task OrderBy_SortsBySupportedPropertiesAndRefusesTheOthers()
+    {
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant { UserCount = 6 });
+        var graph = scenario.Graph;
+
+        var descending = await graph.Users.GetAsync(r => r.QueryParameters.Orderby = ["displayName desc"]);
+        var byMail = await Assert.ThrowsAsync<ODataError>(() => graph.Users.GetAsync(r => r.QueryParameters.Orderby = ["mail"]));
+        // $filter with $orderby is an advanced query: it needs ConsistencyLevel: eventual and $count=true.
+        var filteredPlain = await Assert.ThrowsAsync<ODataError>(() => graph.Users.GetAsync(r =>
+        {
+            r.QueryParameters.Filter = "startswith(displayName,'Alex')";
+            r.QueryParameters.Orderby = ["displayName"];
+        }));
+        var filteredAdvanced = await graph.Users.GetAsync(r =>
+        {
+            r.QueryParameters.Filter = "startswith(displayName,'Alex')";
+            r.QueryParameters.Orderby = ["userPrincipalName desc"];
+            r.QueryParameters.Count = true;
+            r.Headers.Add("ConsistencyLevel", "eventual");
+        });
+
+        Assert.Equal(["Bea User 005", "Bea User 003", "Bea User 001", "Alex User 006", "Alex User 004", "Alex User 002"], descending!.Value!.Select(u => u.DisplayName));
+        Assert.Equal((400, "Request_UnsupportedQuery", "Unsupported sort property 'mail' for 'User'."), (byMail.ResponseStatusCode, byMail.Error?.Code, byMail.Error?.Message));
+        Assert.Equal((400, "Request_UnsupportedQuery"), (filteredPlain.ResponseStatusCode, filteredPlain.Error?.Code));
+        Assert.Equal(["user006@contoso.example", "user004@contoso.example", "user002@contoso.example"], filteredAdvanced!.Value!.Select(u => u.UserPrincipalName));
+    }
+
+    [Fact]
+    public async Task Search_NeedsConsistencyLevelAndMatchesDisplayNameWords()
+    {
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant { UserCount = 6 });
+        var graph = scenario.Graph;
+
+        var refused = await Assert.ThrowsAsync<ODataError>(() => graph.Users.GetAsync(r => r.QueryParameters.Search = "\"displayName:User\""));
+        var found = await graph.Users.GetAsync(r =>
+        {
+            // A word of the display name, not its start: startswith(displayName,'User') would find no one.
+            r.QueryParameters.Search = "\"displayName:User\" AND \"mail:user00\"";
+            r.Headers.Add("ConsistencyLevel", "eventual");
+        });
+        var byWord = await graph.Users.GetAsync(r =>
+        {
+            r.QueryParameters.Search = "\"displayName:003\" OR \"displayName:005\"";
+            r.Headers.Add("ConsistencyLevel", "eventual");
+        });
+
+        Assert.Equal((400, "Request_UnsupportedQuery"), (refused.ResponseStatusCode, refused.Error?.Code));
+        Assert.Contains("ConsistencyLevel: eventual", refused.Error?.Message, StringComparison.Ordinal);
+        Assert.Equal(6, found?.Value?.Count);
+        Assert.Equal(["Bea User 003", "Bea User 005"], byWord!.Value!.Select(u => u.DisplayName));
+    }
+
+    [Theory]
+    [InlineData("users?$skip=2", "Request_BadRequest", "'$skip' is not supported by the service.")]
+    [InlineData("users?$expand=manager", "Request_UnsupportedQuery", "$expand")]
+    public async Task SkipAndExpand_AreRefusedNotIgnored(string pathAndQuery, string code, string message)
+    {
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant());
+        using var request = await RawRequestAsync(scenario, pathAndQuery);
+
+        using var response = await EmulatorHttp.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await EmulatorHttp.JsonAsync(response)).GetProperty("error");
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Contains(message, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<HttpRequestMessage> RawRequestAsync(GraphScenario scenario, string pathAndQuery, Guid? clientId = null)
     {
         var token = await EmulatorHttp.TokenAsync(scenario.Emulator, "https://graph.microsoft.com", query: $"&client_id={clientId ?? scenario.Tenant.UserAssignedClientId}");

@@ -11,21 +11,44 @@ internal static class GraphEntities
         // Graph's default property set for users when no $select is given.
         ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"],
         ["id", "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "department", "accountEnabled"],
-        ["id", "displayName", "userPrincipalName", "mail", "givenName", "surname", "jobTitle", "department"]);
+        // From the user resource's property table (Graph v1.0 reference).
+        new Dictionary<string, Supports>
+        {
+            ["id"] = Supports.Eq,
+            ["displayName"] = Supports.Eq | Supports.StartsWith | Supports.OrderBy | Supports.Search,
+            ["userPrincipalName"] = Supports.Eq | Supports.StartsWith | Supports.OrderBy | Supports.Search,
+            ["mail"] = Supports.Eq | Supports.StartsWith | Supports.Search,
+            ["givenName"] = Supports.Eq | Supports.StartsWith | Supports.Search,
+            ["surname"] = Supports.Eq | Supports.StartsWith | Supports.Search,
+            ["jobTitle"] = Supports.Eq | Supports.StartsWith,
+            ["department"] = Supports.Eq,
+        });
 
     public static readonly GraphCollection ServicePrincipals = new(
         "servicePrincipals",
         "microsoft.graph.servicePrincipal",
         ["id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId", "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "displayName", "servicePrincipalNames", "servicePrincipalType", "tags"],
         ["id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId", "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "displayName", "servicePrincipalNames", "servicePrincipalType", "tags"],
-        ["id", "appId", "displayName", "servicePrincipalType"]);
+        // From the servicePrincipal resource's property table: displayName sorts only in an advanced query.
+        new Dictionary<string, Supports>
+        {
+            ["id"] = Supports.Eq,
+            ["appId"] = Supports.Eq | Supports.StartsWith,
+            ["displayName"] = Supports.Eq | Supports.StartsWith | Supports.AdvancedOrderBy | Supports.Search,
+            ["servicePrincipalType"] = Supports.Eq,
+        });
 
     public static readonly GraphCollection AppRoleAssignments = new(
         "appRoleAssignments",
         "microsoft.graph.appRoleAssignment",
         ["id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName", "resourceId"],
         ["id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName", "resourceId"],
-        ["id", "appRoleId", "principalId", "resourceId", "principalDisplayName", "resourceDisplayName"]);
+        // From the appRoleAssignment resource's property table.
+        new Dictionary<string, Supports>
+        {
+            ["principalDisplayName"] = Supports.StartsWith,
+            ["resourceId"] = Supports.Eq,
+        });
 
     public static Dictionary<string, object?> ToGraph(User user) => new()
     {

@@ -4,12 +4,35 @@ using System.Text.RegularExpressions;
 
 namespace IdentityEmulator.Graph;
 
-/// <summary>A Graph collection's shape: its property names, default $select and filterable properties.</summary>
-internal sealed record GraphCollection(string Name, string EntityType, IReadOnlyList<string> DefaultSelect, IReadOnlyList<string> AllProperties, IReadOnlyList<string> Filterable);
+/// <summary>What Graph lets a query do with one property of a collection.</summary>
+[Flags]
+internal enum Supports
+{
+    None = 0,
+    Eq = 1,
+    StartsWith = 2,
+    OrderBy = 4,
+
+    /// <summary>$orderby only as an advanced query (ConsistencyLevel: eventual and $count=true).</summary>
+    AdvancedOrderBy = 8,
+    Search = 16,
+}
+
+/// <summary>A Graph collection's shape: its property names, default $select and what each property supports in a query.</summary>
+internal sealed record GraphCollection(
+    string Name, string EntityType, IReadOnlyList<string> DefaultSelect, IReadOnlyList<string> AllProperties, IReadOnlyDictionary<string, Supports> Queries)
+{
+    /// <summary>The resource name Graph's query errors use: "User" for microsoft.graph.user.</summary>
+    public string ResourceName => char.ToUpperInvariant(EntityType[(EntityType.LastIndexOf('.') + 1)]) + EntityType[(EntityType.LastIndexOf('.') + 2)..];
+
+    public string? Property(string name, Supports needed) =>
+        Queries.FirstOrDefault(q => string.Equals(q.Key, name, StringComparison.OrdinalIgnoreCase) && (q.Value & needed) != 0).Key;
+}
 
 /// <summary>
-/// The OData query options this emulator supports ($top, $select, $filter with startswith/eq joined by and/or,
-/// $count, $skiptoken), applied to entities already projected to property dictionaries.
+/// The OData query options of Graph's directory collections as Graph applies them: $top, $select, $filter (eq and
+/// startswith joined by and/or, on the properties that support them), $orderby, $search and $count (the last two, and
+/// $orderby with $filter, only with ConsistencyLevel: eventual), $skiptoken paging; $skip and $expand are refused.
 /// </summary>
 internal static partial class ODataQuery
 {
@@ -19,12 +42,26 @@ internal static partial class ODataQuery
     public static IResult List(HttpContext context, GraphCollection collection, IEnumerable<Dictionary<string, object?>> entities)
     {
         var query = context.Request.Query;
+        var eventual = string.Equals(context.Request.Headers["ConsistencyLevel"], "eventual", StringComparison.OrdinalIgnoreCase);
+        // Without ConsistencyLevel: eventual, Graph silently ignores $count=true (aad-advanced-queries, error handling).
+        var wantsCount = eventual && string.Equals(query["$count"], "true", StringComparison.OrdinalIgnoreCase);
 
         var top = DefaultTop;
         if (query.TryGetValue("$top", out var topText)
             && (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top is < 1 or > MaxTop))
         {
             return GraphErrors.BadRequest($"Invalid page size specified: '{topText}'. Must be between 1 and {MaxTop} inclusive.");
+        }
+
+        if (query.ContainsKey("$skip"))
+        {
+            return GraphErrors.BadRequest("'$skip' is not supported by the service.");
+        }
+
+        if (query.ContainsKey("$expand"))
+        {
+            // Graph expands navigation properties (a user's manager, memberOf); the emulator models none.
+            return GraphErrors.UnsupportedQuery($"The emulator does not model navigation properties, so it cannot $expand '{query["$expand"]}'.");
         }
 
         var skip = 0;
@@ -42,22 +79,37 @@ internal static partial class ODataQuery
         var matching = entities;
         if (query.TryGetValue("$filter", out var filterText))
         {
-            if (Filter.TryParse(filterText.ToString(), collection.Filterable, out var filter, out var error))
+            if (Filter.Parse(filterText.ToString(), collection, out var filterError) is not { } filter)
             {
-                matching = matching.Where(filter.Matches);
+                return filterError!;
             }
-            else
-            {
-                return GraphErrors.BadRequest($"Invalid filter clause: {error}");
-            }
+
+            matching = matching.Where(filter.Matches);
         }
 
-        var wantsCount = string.Equals(query["$count"], "true", StringComparison.OrdinalIgnoreCase);
-        if (wantsCount && !string.Equals(context.Request.Headers["ConsistencyLevel"], "eventual", StringComparison.OrdinalIgnoreCase))
+        if (query.TryGetValue("$search", out var searchText))
         {
-            // Graph's advanced queries (here $count) need the ConsistencyLevel: eventual header.
-            return GraphErrors.UnsupportedQuery(
-                "$count requires the request header 'ConsistencyLevel: eventual'.");
+            if (!eventual)
+            {
+                return GraphErrors.UnsupportedQuery("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+            }
+
+            if (Search.Parse(searchText.ToString(), collection, out var searchError) is not { } search)
+            {
+                return searchError!;
+            }
+
+            matching = matching.Where(search.Matches);
+        }
+
+        if (query.TryGetValue("$orderby", out var orderByText))
+        {
+            if (OrderBy(orderByText.ToString(), collection, advanced: wantsCount, filtered: query.ContainsKey("$filter"), out var orderError) is not { } order)
+            {
+                return orderError!;
+            }
+
+            matching = order(matching);
         }
 
         var all = matching.ToList();
@@ -75,6 +127,37 @@ internal static partial class ODataQuery
 
         body["value"] = page;
         return Results.Json(body);
+    }
+
+    /// <summary>
+    /// One property, ascending or descending. Sorting a filtered list, or by a property only advanced queries sort, needs
+    /// ConsistencyLevel: eventual and $count=true.
+    /// </summary>
+    private static Func<IEnumerable<Dictionary<string, object?>>, IEnumerable<Dictionary<string, object?>>>? OrderBy(
+        string text, GraphCollection collection, bool advanced, bool filtered, out IResult? error)
+    {
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var descending = parts.Length == 2 && parts[1].Equals("desc", StringComparison.OrdinalIgnoreCase);
+        error = null;
+        if (parts.Length is < 1 or > 2 || (parts.Length == 2 && !descending && !parts[1].Equals("asc", StringComparison.OrdinalIgnoreCase)))
+        {
+            error = GraphErrors.BadRequest($"Invalid $orderby: '{text}'. Expected a property name, then asc or desc.");
+            return null;
+        }
+
+        var property = collection.Property(parts[0], advanced ? Supports.OrderBy | Supports.AdvancedOrderBy : Supports.OrderBy);
+        if (property is null || (filtered && !advanced))
+        {
+            error = collection.Property(parts[0], Supports.OrderBy | Supports.AdvancedOrderBy) is null
+                ? GraphErrors.UnsupportedQuery($"Unsupported sort property '{parts[0]}' for '{collection.ResourceName}'.")
+                : GraphErrors.UnsupportedQuery("Sorting not supported for current query.");
+            return null;
+        }
+
+        string? Key(Dictionary<string, object?> entity) => entity.GetValueOrDefault(property)?.ToString();
+        return descending
+            ? entities => entities.OrderByDescending(Key, StringComparer.OrdinalIgnoreCase)
+            : entities => entities.OrderBy(Key, StringComparer.OrdinalIgnoreCase);
     }
 
     public static IResult Single(HttpContext context, GraphCollection collection, Dictionary<string, object?> entity)
@@ -143,9 +226,8 @@ internal static partial class ODataQuery
     {
         public bool Matches(Dictionary<string, object?> entity) => anyOf.Any(all => all.All(c => c.Matches(entity)));
 
-        public static bool TryParse(string text, IReadOnlyList<string> filterable, out Filter filter, out string error)
+        public static Filter? Parse(string text, GraphCollection collection, out IResult? error)
         {
-            filter = new Filter([]);
             var groups = new List<List<Clause>> { new() };
             var rest = text.Trim();
             while (true)
@@ -153,21 +235,28 @@ internal static partial class ODataQuery
                 var match = ClauseRegex().Match(rest);
                 if (!match.Success)
                 {
-                    error = $"unsupported expression near '{Truncate(rest)}' (supported: startswith(property,'value'), property eq 'value', and, or)";
-                    return false;
+                    error = GraphErrors.BadRequest($"Invalid filter clause: unsupported expression near '{Truncate(rest)}' (supported: startswith(property,'value'), property eq 'value', and, or)");
+                    return null;
                 }
 
                 var isStartsWith = match.Groups["fn"].Success;
-                var property = isStartsWith ? match.Groups["fnprop"].Value : match.Groups["eqprop"].Value;
+                var name = isStartsWith ? match.Groups["fnprop"].Value : match.Groups["eqprop"].Value;
                 var value = (isStartsWith ? match.Groups["fnvalue"].Value : match.Groups["eqvalue"].Value).Replace("''", "'", StringComparison.Ordinal);
-                var known = filterable.FirstOrDefault(p => string.Equals(p, property, StringComparison.OrdinalIgnoreCase));
-                if (known is null)
+                if (!collection.AllProperties.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
-                    error = $"property '{property}' does not support filtering here (supported: {string.Join(", ", filterable)})";
-                    return false;
+                    error = GraphErrors.BadRequest($"Could not find a property named '{name}' on type '{collection.EntityType}'.");
+                    return null;
                 }
 
-                groups[^1].Add(new Clause(known, value, isStartsWith));
+                // Graph refuses a function or operator the property does not support, and an empty prefix.
+                var property = collection.Property(name, isStartsWith ? Supports.StartsWith : Supports.Eq);
+                if (property is null || (isStartsWith && value.Length == 0))
+                {
+                    error = GraphErrors.UnsupportedQuery($"Unsupported or invalid query filter clause specified for property '{name}' of resource '{collection.ResourceName}'.");
+                    return null;
+                }
+
+                groups[^1].Add(new Clause(property, value, isStartsWith));
                 rest = rest[match.Length..];
                 if (rest.Length == 0)
                 {
@@ -177,8 +266,8 @@ internal static partial class ODataQuery
                 var connector = ConnectorRegex().Match(rest);
                 if (!connector.Success)
                 {
-                    error = $"expected 'and' or 'or' near '{Truncate(rest)}'";
-                    return false;
+                    error = GraphErrors.BadRequest($"Invalid filter clause: expected 'and' or 'or' near '{Truncate(rest)}'");
+                    return null;
                 }
 
                 if (connector.Groups[1].Value.Equals("or", StringComparison.OrdinalIgnoreCase))
@@ -189,12 +278,9 @@ internal static partial class ODataQuery
                 rest = rest[connector.Length..];
             }
 
-            filter = new Filter(groups);
-            error = "";
-            return true;
+            error = null;
+            return new Filter(groups);
         }
-
-        private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
         [GeneratedRegex(@"^\s*(?:(?<fn>startswith)\(\s*(?<fnprop>\w+)\s*,\s*'(?<fnvalue>(?:[^']|'')*)'\s*\)|(?<eqprop>\w+)\s+eq\s+'(?<eqvalue>(?:[^']|'')*)')\s*", RegexOptions.IgnoreCase)]
         private static partial Regex ClauseRegex();
@@ -202,6 +288,66 @@ internal static partial class ODataQuery
         [GeneratedRegex(@"^(and|or)\s+", RegexOptions.IgnoreCase)]
         private static partial Regex ConnectorRegex();
     }
+
+    /// <summary>
+    /// "property:text" clauses joined by AND or OR (upper case, outside the quotes; AND binds tighter). A display name
+    /// matches when one of its words starts with the text, any other property when it starts with the text.
+    /// </summary>
+    private sealed partial class Search(List<List<(string Property, string Text)>> anyOf)
+    {
+        public bool Matches(Dictionary<string, object?> entity) => anyOf.Any(all => all.All(c =>
+            entity.GetValueOrDefault(c.Property)?.ToString() is { } actual
+            && (c.Property == "displayName"
+                ? actual.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(word => word.StartsWith(c.Text, StringComparison.OrdinalIgnoreCase))
+                : actual.StartsWith(c.Text, StringComparison.OrdinalIgnoreCase))));
+
+        public static Search? Parse(string text, GraphCollection collection, out IResult? error)
+        {
+            var groups = new List<List<(string, string)>> { new() };
+            var rest = text.Trim();
+            while (true)
+            {
+                var match = ClauseRegex().Match(rest);
+                var property = match.Success ? collection.Property(match.Groups["prop"].Value, Supports.Search) : null;
+                if (property is null)
+                {
+                    error = match.Success
+                        ? GraphErrors.UnsupportedQuery($"Unsupported property '{match.Groups["prop"].Value}' in $search for '{collection.ResourceName}'.")
+                        : GraphErrors.BadRequest($"Syntax error in $search near '{Truncate(rest)}': expected \"property:text\" clauses joined by AND or OR.");
+                    return null;
+                }
+
+                groups[^1].Add((property, match.Groups["text"].Value));
+                rest = rest[match.Length..];
+                if (rest.Length == 0)
+                {
+                    error = null;
+                    return new Search(groups);
+                }
+
+                if (ConnectorRegex().Match(rest) is not { Success: true } connector)
+                {
+                    error = GraphErrors.BadRequest($"Syntax error in $search near '{Truncate(rest)}': expected AND or OR.");
+                    return null;
+                }
+
+                if (connector.Groups[1].Value == "OR")
+                {
+                    groups.Add([]);
+                }
+
+                rest = rest[connector.Length..];
+            }
+        }
+
+        [GeneratedRegex("^\\s*\"(?<prop>\\w+):(?<text>[^\"]+)\"\\s*")]
+        private static partial Regex ClauseRegex();
+
+        [GeneratedRegex(@"^(AND|OR)\s+")]
+        private static partial Regex ConnectorRegex();
+    }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private sealed record Clause(string Property, string Value, bool IsStartsWith)
     {
