@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using IdentityEmulator.Faults;
 using IdentityEmulator.Tests.Infrastructure;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Models.ODataErrors;
@@ -149,6 +150,19 @@ public sealed class GraphFidelityTests
         var error = (await EmulatorHttp.JsonAsync(response)).GetProperty("error");
         Assert.Equal(code, error.GetProperty("code").GetString());
         Assert.Contains(message, error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Throttling_WithoutAScriptedDelay_StillSendsRetryAfter()
+    {
+        await using var scenario = await GraphScenario.WithUserReadAllAsync(new TestTenant());
+        scenario.Emulator.AddFault(new FaultRule { Endpoint = "graph", Sequence = [new FaultStep { Status = 429 }] });
+        using var request = await RawRequestAsync(scenario, "users");
+
+        using var response = await EmulatorHttp.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
     }
 
     private static async Task<HttpRequestMessage> RawRequestAsync(GraphScenario scenario, string pathAndQuery, Guid? clientId = null)

@@ -20,10 +20,15 @@ internal sealed class EndpointGate(FaultInjector faults, RequestCounters counter
 
     private static readonly byte[] OversizedBody = [.. Enumerable.Repeat((byte)' ', 2 * 1024 * 1024), (byte)'x'];
 
-    /// <summary>The answer a scripted step gives, or null when the endpoint should answer normally.</summary>
+    /// <summary>
+    /// The answer a scripted step gives, or null when the endpoint should answer normally. A 429 always says when to
+    /// retry (Graph's throttling guidance: its resources send Retry-After), 1 s unless the step says otherwise.
+    /// </summary>
     public static IResult? Render(FaultStep? step, Func<int, string, IResult> error) => step?.Fault switch
     {
-        FaultKind.Status => new WithRetryAfter(error(step.Status, $"Injected fault: status {step.Status}."), step.RetryAfterSeconds),
+        FaultKind.Status => new WithRetryAfter(
+            error(step.Status, $"Injected fault: status {step.Status}."),
+            step.RetryAfterSeconds ?? (step.Status == StatusCodes.Status429TooManyRequests ? 1 : null)),
         FaultKind.Drop => new DroppedConnection(),
         FaultKind.MalformedJson => Results.Text("{\"value\": [{\"id\": ", "application/json", statusCode: 200),
         FaultKind.OversizedBody => Results.Bytes(OversizedBody, "application/json"),

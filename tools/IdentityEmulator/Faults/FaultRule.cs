@@ -41,7 +41,7 @@ public sealed record FaultStep
 
     public int Status { get; init; } = 503;
 
-    /// <summary>Sent as Retry-After (seconds) with a 429 or 503.</summary>
+    /// <summary>Sent as Retry-After (seconds); a 429 without it sends 1.</summary>
     public int? RetryAfterSeconds { get; init; }
 
     /// <summary>Extra delay before this one answer, on top of the rule's latency.</summary>
