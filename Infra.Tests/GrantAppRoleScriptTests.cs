@@ -69,6 +69,24 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Assign_WhenTheCheckMissesAReplicatingAssignment_TakesGraphsAlreadyExistsAsDone()
+    {
+        // Entra replicates a new assignment for a while: the script's list misses it, Graph's duplicate check does not.
+        await _emulator.DisposeAsync();
+        _emulator = await _tenant.StartAsync(o => o with { ReplicationDelay = TimeSpan.FromHours(1) });
+        _adminToken = await EmulatorHttp.TokenAsync(_emulator, "https://graph.microsoft.com", query: $"&client_id={_tenant.AdminClientId}");
+
+        var first = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
+        var second = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
+
+        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.Empty(await AssignmentsOfAppIdentityAsync());
+        Assert.True(second.ExitCode == 0, second.Error);
+        Assert.Contains("already holds Api.Write", second.Output, StringComparison.Ordinal);
+        Assert.Single(_emulator.State.Tenant.Assignments, a => a.PrincipalId == _tenant.SystemObjectId);
+    }
+
+    [Fact]
     public async Task Assign_GraphPermissionByApiName_Works()
     {
         var run = await RunAsync("-IdentityName", AppIdentity, "-ApiName", "Microsoft Graph", "-RoleName", "User.Read.All");

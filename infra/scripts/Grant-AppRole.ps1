@@ -92,7 +92,7 @@ function Get-GraphToken {
     exit 2
 }
 
-function Invoke-Graph([string] $Method, [string] $Path, $Body) {
+function Invoke-Graph([string] $Method, [string] $Path, $Body, [switch] $ExistingIsDone) {
     $request = @{
         Method         = $Method
         Uri            = "$($GraphBaseUrl.TrimEnd('/'))/$Path"
@@ -117,6 +117,9 @@ function Invoke-Graph([string] $Method, [string] $Path, $Body) {
         $detail = $failure.Exception.Message
         if ($failure.ErrorDetails -and $failure.ErrorDetails.Message) {
             try { $detail = ($failure.ErrorDetails.Message | ConvertFrom-Json).error.message } catch { $detail = $failure.ErrorDetails.Message }
+        }
+        if ($ExistingIsDone -and $status -eq '400' -and $detail -like '*already exists on the object*') {
+            return $null
         }
         Write-Error "Microsoft Graph answered $status to $Method $Path`: $detail" -ErrorAction Continue
         exit 1
@@ -186,6 +189,11 @@ if ($PSCmdlet.ShouldProcess("'$IdentityName' ($($identity.id))", "Grant $RoleNam
         principalId = $identity.id
         resourceId  = $api.id
         appRoleId   = $role.id
+    } -ExistingIsDone
+    if (-not $assignment) {
+        # The check above can miss an assignment Entra is still replicating; Graph's own check does not.
+        Write-Output "'$IdentityName' already holds $RoleName on '$($api.displayName)' (Graph: the assignment already exists); nothing to do."
+        exit 0
     }
     Write-Output "Granted $RoleName on '$($api.displayName)' to '$IdentityName' (assignment $($assignment.id))."
     Write-Output 'Tokens issued before now lack the role until they expire: the managed-identity platform caches them for up to 24 hours, and restarting the app does not renew them.'

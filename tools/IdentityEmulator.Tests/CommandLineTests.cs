@@ -14,6 +14,13 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void Parse_ReplicationDelay_IsZeroUnlessGiven()
+    {
+        Assert.Equal(TimeSpan.Zero, CommandLine.Parse([]).Options.ReplicationDelay);
+        Assert.Equal(TimeSpan.FromSeconds(30), CommandLine.Parse(["--replication-delay", "30s"]).Options.ReplicationDelay);
+    }
+
+    [Fact]
     public async Task Run_WithFreePortAndFaultsFile_PrintsEnvironmentServesTokensAndLoadsFaults()
     {
         var envFile = Path.Combine(Path.GetTempPath(), $"emulator-{Guid.NewGuid()}.env");

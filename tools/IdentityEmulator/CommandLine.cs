@@ -20,6 +20,8 @@ internal static class CommandLine
           --token-lifetime <span>  token lifetime, e.g. 24h, 90m, 600s (default 24h)
           --no-platform-token-cache  a new managed-identity token per request, instead of the platform's
                                    cached one per identity and resource until near expiry
+          --replication-delay <span>  how long a new app-role assignment stays out of Graph's lists,
+                                   as while Entra replicates a write, e.g. 30s (default 0s)
           --identity-header <v>    the IDENTITY_HEADER secret (default: random each run)
           --faults <file>          JSON fault rules to start with (see README)
           --env-file <file>        also write the environment variables for a Function app to this file
@@ -56,7 +58,10 @@ internal static class CommandLine
                     options = options with { PlatformTokenCache = false };
                     break;
                 case "--token-lifetime":
-                    options = options with { TokenLifetime = Lifetime(Value(args, ref i)) };
+                    options = options with { TokenLifetime = Duration(name, Value(args, ref i)) };
+                    break;
+                case "--replication-delay":
+                    options = options with { ReplicationDelay = Duration(name, Value(args, ref i)) };
                     break;
                 case "--identity-header":
                     options = options with { IdentityHeader = Value(args, ref i) };
@@ -90,7 +95,7 @@ internal static class CommandLine
             ? port
             : throw new UsageException($"--port '{text}' is not a port number (0-65535)");
 
-    private static TimeSpan Lifetime(string text)
+    private static TimeSpan Duration(string name, string text)
     {
         if (text.Length >= 2 && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
         {
@@ -102,7 +107,7 @@ internal static class CommandLine
             }
         }
 
-        throw new UsageException($"--token-lifetime '{text}' is not a duration such as 24h, 90m or 600s");
+        throw new UsageException($"{name} '{text}' is not a duration such as 24h, 90m or 600s");
     }
 
     private static IReadOnlyList<FaultRule> Faults(string path)

@@ -75,7 +75,10 @@ public sealed class EmulatorApp : IAsyncDisposable
         var issuer = new TokenIssuer(tenant, keys, TimeProvider.System, options.TokenLifetime);
         var state = new EmulatorState(
             tenant, keys, issuer, new PlatformTokenCache(issuer, TimeProvider.System, options.PlatformTokenCache),
-            options.IdentityHeader ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant());
+            options.IdentityHeader ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant())
+        {
+            ReplicationDelay = options.ReplicationDelay,
+        };
         foreach (var rule in options.Faults)
         {
             state.Faults.Add(rule);

@@ -32,6 +32,12 @@ public sealed record EmulatorOptions
     /// </summary>
     public bool PlatformTokenCache { get; init; } = true;
 
+    /// <summary>
+    /// How long a new app-role assignment stays out of Graph's lists (not out of tokens or of the duplicate check),
+    /// as a directory write does while Entra replicates it: a script that checks before it writes can miss it.
+    /// </summary>
+    public TimeSpan ReplicationDelay { get; init; }
+
     /// <summary>The IDENTITY_HEADER secret; random per run when not set.</summary>
     public string? IdentityHeader { get; init; }
 

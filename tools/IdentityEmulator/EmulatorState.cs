@@ -31,6 +31,9 @@ internal sealed class EmulatorState
     /// <summary>The secret a caller must echo in X-IDENTITY-HEADER, as the platform's IDENTITY_HEADER.</summary>
     public string IdentityHeader { get; }
 
+    /// <summary>How long a new app-role assignment stays out of Graph's lists (<see cref="EmulatorOptions.ReplicationDelay"/>).</summary>
+    public TimeSpan ReplicationDelay { get; init; }
+
     public FaultInjector Faults { get; } = new();
 
     public RequestCounters Counters { get; } = new();

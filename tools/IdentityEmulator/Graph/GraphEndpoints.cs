@@ -85,7 +85,8 @@ internal static class GraphEndpoints
             return GraphErrors.NotFound(key.Id);
         }
 
-        var assignments = state.Tenant.Assignments.Where(a => (assignedTo ? a.ResourceId : a.PrincipalId) == sp.Id);
+        var replicated = DateTimeOffset.UtcNow - state.ReplicationDelay;
+        var assignments = state.Tenant.Assignments.Where(a => (assignedTo ? a.ResourceId : a.PrincipalId) == sp.Id && a.CreatedDateTime <= replicated);
         return ODataQuery.List(context, GraphEntities.AppRoleAssignments, assignments.Select(a => GraphEntities.ToGraph(a, state.Tenant)));
     }
 
