@@ -62,9 +62,15 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         Host = await FunctionsHost.StartAsync(AppDirectory, _settings);
     }
 
-    public async Task<HttpAnswer> GetAsync(string pathAndQuery)
+    public async Task<HttpAnswer> GetAsync(string pathAndQuery, IEnumerable<KeyValuePair<string, string>>? headers = null)
     {
-        using var response = await Host.GetAsync(pathAndQuery);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(pathAndQuery, UriKind.Relative));
+        foreach (var (name, value) in headers ?? [])
+        {
+            request.Headers.Add(name, value);
+        }
+
+        using var response = await Host.SendAsync(request);
         return new HttpAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
     }
 

@@ -38,6 +38,20 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
         Assert.All(users, u => Assert.Equal(["id", "displayName"], u.EnumerateObject().Select(p => p.Name)));
     }
 
+    // The host's Kestrel keeps its default limits (100 headers, 32 KB of them, the Host line included) and adds headers
+    // before forwarding; a request it accepts must not meet a 431 from the worker's own Kestrel.
+    [Theory]
+    [InlineData(99, 16)]
+    [InlineData(1, 32_700)]
+    public async Task GraphUsers_WithHeadersAtTheHostsLimits_AreAnswered(int count, int valueLength)
+    {
+        var headers = Enumerable.Range(0, count).Select(i => KeyValuePair.Create($"x-client-{i:D2}", new string('v', valueLength)));
+
+        var answer = await Worker.GetAsync("api/graph/users?top=1", headers);
+
+        Assert.Equal(200, answer.Status);
+    }
+
     [Theory]
     [InlineData("api/graph/users?top=0", "'top'")]
     [InlineData("api/graph/users?select=password", "'select'")]

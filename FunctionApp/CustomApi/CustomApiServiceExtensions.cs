@@ -15,10 +15,7 @@ public static class CustomApiServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddCustomApiClient(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<CustomApiOptions>()
-            .BindConfiguration(CustomApiOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddOptions<CustomApiOptions>().BindConfiguration(CustomApiOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddTransient<BearerTokenHandler>().AddTransient<BufferingHandler>();
         var client = builder.Services.AddHttpClient<CustomApiClient>((services, http) =>

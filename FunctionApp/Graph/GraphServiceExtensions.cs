@@ -15,10 +15,7 @@ public static class GraphServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddGraph(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<GraphOptions>()
-            .BindConfiguration(GraphOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddOptions<GraphOptions>().BindConfiguration(GraphOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton(services =>
         {

@@ -12,9 +12,7 @@ public static class TelemetryServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddApplicationInsights(this IHostApplicationBuilder builder)
     {
-        builder.Services
-            .AddApplicationInsightsTelemetryWorkerService()
-            .ConfigureFunctionsApplicationInsights();
+        builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
 
         // The Application Insights SDK adds a rule that drops everything below Warning for its provider; without
         // removing it the probe's per-target Information lines never reach Application Insights.

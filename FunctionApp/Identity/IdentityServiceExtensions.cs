@@ -14,10 +14,7 @@ public static partial class IdentityServiceExtensions
     /// </summary>
     public static IHostApplicationBuilder AddManagedIdentityCredential(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IdentityOptions>()
-            .BindConfiguration(IdentityOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.AddSingleton<TokenCredential>(services =>
         {

@@ -73,6 +73,19 @@ public sealed class FunctionsHost : IAsyncDisposable
 
         var invocation = match.Route.Invocation(Functions[match.Route.FunctionName].FunctionId, match.Values!, request);
         invocation.TraceContext = NewTraceContext();
+        // What the host adds on the way (azure-functions-host v4.1036.3, DefaultHttpProxyService): YARP's default
+        // transforms set X-Forwarded-For/Proto/Host, and .NET's DiagnosticsHandler adds a traceparent when there is none.
+        // Here the client is a local caller of `func start`.
+        foreach (var (name, value) in new[] { ("X-Forwarded-For", "127.0.0.1"), ("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "localhost:7071") })
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (!request.Headers.Contains("traceparent"))
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", invocation.TraceContext.TraceParent);
+        }
         var invoked = InvokeAsync(invocation, cancellationToken);
         try
         {
