@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using IdentityEmulator;
 using IdentityEmulator.Tenant;
+using IdentityEmulator.Tokens;
 
 namespace TestSupport;
 
@@ -50,6 +51,22 @@ public sealed class TestTenant
 
     public string ApiAppIdUri => $"api://{ApiAppId}";
 
+    /// <summary>An app registration with a service principal, as a developer's local service principal: no roles unless assigned.</summary>
+    public Guid ClientAppId { get; } = Guid.NewGuid();
+
+    public Guid ClientServicePrincipalId { get; } = Guid.NewGuid();
+
+    /// <summary>The client app's secret; the tenant file holds only its hash.</summary>
+    public string ClientSecret { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30));
+
+    public DateTimeOffset? ClientSecretEndDateTime { get; init; }
+
+    /// <summary>A certificate (with its private key) registered on the client app, when the test sets one.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? ClientCertificate { get; init; }
+
+    /// <summary>The subject the client app's federated credential trusts from the emulator's workload-token issuer.</summary>
+    public string WorkloadSubject { get; } = $"system:serviceaccount:test:{Guid.NewGuid():N}";
+
     public int ApiTokenVersion { get; init; } = 2;
 
     public int UserCount { get; init; } = 5;
@@ -82,8 +99,16 @@ public sealed class TestTenant
                 new { name = "id-test-user", type = "userAssigned", objectId = UserAssignedObjectId, clientId = UserAssignedClientId },
                 new { name = "id-test-admin", type = "userAssigned", objectId = AdminObjectId, clientId = AdminClientId },
             },
-            applications = new[]
+            applications = new object[]
             {
+                new
+                {
+                    displayName = "Test client",
+                    appId = ClientAppId,
+                    passwordCredentials = new[] { new { secretHash = ClientSecrets.Hash(ClientSecret), endDateTime = ClientSecretEndDateTime } },
+                    keyCredentials = ClientCertificate is { } certificate ? new[] { new { key = Convert.ToBase64String(certificate.RawData) } } : [],
+                    federatedIdentityCredentials = new[] { new { name = "workload", issuer = WorkloadTokens.Issuer, subject = WorkloadSubject } },
+                },
                 new
                 {
                     displayName = "Test API",
@@ -101,6 +126,7 @@ public sealed class TestTenant
             {
                 new { id = GraphServicePrincipalId, appId = MicrosoftGraph.AppId },
                 new { id = ApiServicePrincipalId, appId = ApiAppId },
+                new { id = ClientServicePrincipalId, appId = ClientAppId },
             },
             appRoleAssignments = assignments,
             users = Enumerable.Range(1, UserCount).Select(i => new

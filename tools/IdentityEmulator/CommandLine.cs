@@ -14,6 +14,9 @@ internal static class CommandLine
 
           --tenant <file>          tenant file (default: tenant.sample.json next to the emulator)
           --port <n>               port on 127.0.0.1 (default 5180; 0 picks a free port)
+          --https-port <n>         HTTPS port, for Entra's token endpoint (default 5443; 0 picks a free port)
+          --https-cert-file <file>  where to write the HTTPS certificate as PEM, for SSL_CERT_FILE
+                                   (default: a temporary file, named in the banner)
           --host <address>         address to bind (default 127.0.0.1)
           --allow-remote           allow --host to be a non-loopback address
           --key-file <file>        PEM RSA signing key, created if missing (default: a new key each run)
@@ -46,7 +49,13 @@ internal static class CommandLine
                     options = options with { TenantFile = Value(args, ref i) };
                     break;
                 case "--port":
-                    options = options with { Port = Port(Value(args, ref i)) };
+                    options = options with { Port = Port(name, Value(args, ref i)) };
+                    break;
+                case "--https-port":
+                    options = options with { HttpsPort = Port(name, Value(args, ref i)) };
+                    break;
+                case "--https-cert-file":
+                    options = options with { HttpsCertificateFile = Value(args, ref i) };
                     break;
                 case "--host":
                     options = options with { Host = Value(args, ref i) };
@@ -90,10 +99,10 @@ internal static class CommandLine
         return args[++i];
     }
 
-    private static int Port(string text) =>
+    private static int Port(string name, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535
             ? port
-            : throw new UsageException($"--port '{text}' is not a port number (0-65535)");
+            : throw new UsageException($"{name} '{text}' is not a port number (0-65535)");
 
     private static TimeSpan Duration(string name, string text)
     {

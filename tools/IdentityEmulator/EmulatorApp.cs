@@ -17,16 +17,26 @@ namespace IdentityEmulator;
 public sealed class EmulatorApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly bool _ownsCertificateFile;
 
-    private EmulatorApp(WebApplication app, EmulatorState state, Uri baseAddress)
+    private EmulatorApp(WebApplication app, EmulatorState state, Uri baseAddress, Uri httpsBaseAddress, string certificateFile, bool ownsCertificateFile)
     {
         _app = app;
         State = state;
         BaseAddress = baseAddress;
+        HttpsBaseAddress = httpsBaseAddress;
+        HttpsCertificateFile = certificateFile;
+        _ownsCertificateFile = ownsCertificateFile;
     }
 
     /// <summary>The emulator's root, e.g. http://127.0.0.1:5180/.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>The same endpoints over HTTPS, e.g. https://127.0.0.1:5443/; the authority host for Entra's token endpoint.</summary>
+    public Uri HttpsBaseAddress { get; }
+
+    /// <summary>The PEM file holding the HTTPS certificate, for SSL_CERT_FILE.</summary>
+    public string HttpsCertificateFile { get; }
 
     public Guid TenantId => State.Tenant.TenantId;
 
@@ -50,6 +60,17 @@ public sealed class EmulatorApp : IAsyncDisposable
     {
         ["IDENTITY_ENDPOINT"] = IdentityEndpoint.ToString(),
         ["IDENTITY_HEADER"] = IdentityHeader,
+    };
+
+    /// <summary>
+    /// What a service principal or workload identity (Azure.Identity's EnvironmentCredential, WorkloadIdentityCredential)
+    /// needs besides its AZURE_CLIENT_* variables: the tenant, the emulator as authority host, and trust in its certificate.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EntraEnvironment => new Dictionary<string, string>
+    {
+        ["AZURE_TENANT_ID"] = TenantId.ToString(),
+        ["AZURE_AUTHORITY_HOST"] = HttpsBaseAddress.ToString(),
+        ["SSL_CERT_FILE"] = HttpsCertificateFile,
     };
 
     internal EmulatorState State { get; }
@@ -91,13 +112,22 @@ public sealed class EmulatorApp : IAsyncDisposable
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(address, options.Port));
+        var certificate = HttpsCertificate.Create();
+        var certificateFile = options.HttpsCertificateFile ?? Path.Combine(Path.GetTempPath(), $"identity-emulator-{Guid.NewGuid():N}.pem");
+        HttpsCertificate.WritePem(certificate, certificateFile);
+        var httpsPort = options.HttpsPort ?? (options.Port == 0 ? 0 : EmulatorOptions.DefaultHttpsPort);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(address, options.Port);
+            kestrel.Listen(address, httpsPort, listen => listen.UseHttps(certificate));
+        });
         builder.Services.AddSingleton(state);
         builder.Services.AddProblemDetails();
 
         var app = builder.Build();
         app.MapManagedIdentityEndpoints();
         app.MapMetadataEndpoints();
+        app.MapEntraTokenEndpoint();
         app.MapGraphEndpoints();
         app.MapAdminEndpoints();
 
@@ -109,11 +139,14 @@ public sealed class EmulatorApp : IAsyncDisposable
         {
             await app.DisposeAsync();
             keys.Dispose();
-            throw new EmulatorConfigurationException($"cannot listen on {address}:{options.Port}: {e.Message} (use --port 0 for a free port)");
+            throw new EmulatorConfigurationException(
+                $"cannot listen on {address}:{options.Port} and {address}:{httpsPort}: {e.Message} (use --port 0 and --https-port 0 for free ports)");
         }
 
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorApp(app, state, new Uri(bound.EndsWith('/') ? bound : bound + "/"));
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a.EndsWith('/') ? a : a + "/")).ToList();
+        return new EmulatorApp(
+            app, state, bound.First(a => a.Scheme == Uri.UriSchemeHttp), bound.First(a => a.Scheme == Uri.UriSchemeHttps),
+            certificateFile, ownsCertificateFile: options.HttpsCertificateFile is null);
     }
 
     /// <summary>How many requests an endpoint (managedIdentity, imds, graph, metadata) received, optionally for one resource.</summary>
@@ -142,6 +175,10 @@ public sealed class EmulatorApp : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         State.Keys.Dispose();
+        if (_ownsCertificateFile)
+        {
+            File.Delete(HttpsCertificateFile);
+        }
     }
 
     private static IPAddress ParseHost(EmulatorOptions options)

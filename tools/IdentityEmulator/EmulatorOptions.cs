@@ -7,6 +7,8 @@ public sealed record EmulatorOptions
 {
     public const int DefaultPort = 5180;
 
+    public const int DefaultHttpsPort = 5443;
+
     /// <summary>Path of the tenant file. Ignored when <see cref="TenantJson"/> is set.</summary>
     public string? TenantFile { get; init; }
 
@@ -17,6 +19,15 @@ public sealed record EmulatorOptions
 
     /// <summary>0 picks a free port; <see cref="EmulatorApp.BaseAddress"/> tells which.</summary>
     public int Port { get; init; } = DefaultPort;
+
+    /// <summary>
+    /// The HTTPS port, where Entra's token endpoint is useful (Azure.Identity requires an https authority host); null
+    /// means <see cref="DefaultHttpsPort"/>, or a free port when <see cref="Port"/> is 0.
+    /// </summary>
+    public int? HttpsPort { get; init; }
+
+    /// <summary>Where to write the HTTPS certificate as PEM, for clients to trust (SSL_CERT_FILE); a temporary file when null.</summary>
+    public string? HttpsCertificateFile { get; init; }
 
     /// <summary>Binding to a non-loopback address hands tokens to anyone who can reach it, so it must be asked for.</summary>
     public bool AllowRemote { get; init; }

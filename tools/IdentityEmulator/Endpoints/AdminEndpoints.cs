@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IdentityEmulator.Faults;
+using IdentityEmulator.Tokens;
 
 namespace IdentityEmulator.Endpoints;
 
@@ -22,6 +23,7 @@ internal static class AdminEndpoints
         new("POST", $"{Prefix}/faults", "add a fault rule or an array of them (see README)"),
         new("DELETE", $"{Prefix}/faults", "remove all fault rules"),
         new("DELETE", $"{Prefix}/token-cache", "forget the managed-identity tokens the platform cache holds"),
+        new("POST", $"{Prefix}/workload-token?subject=&audience=", "a workload token (AZURE_FEDERATED_TOKEN_FILE's content) from the emulator's issuer"),
     ];
 
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
@@ -51,6 +53,9 @@ internal static class AdminEndpoints
             state.PlatformTokens.Clear();
             return Results.NoContent();
         });
+        admin.MapPost("/workload-token", (EmulatorState state, string? subject, string? audience) => string.IsNullOrWhiteSpace(subject)
+            ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The 'subject' query parameter is required: the subject the app's federated credential names.")
+            : Results.Text(WorkloadTokens.Mint(state.Issuer, subject, audience ?? WorkloadTokens.DefaultAudience, TimeSpan.FromHours(1))));
         return app;
     }
 

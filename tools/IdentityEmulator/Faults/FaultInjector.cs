@@ -108,6 +108,7 @@ internal static class EndpointNames
     public const string Imds = "imds";
     public const string Graph = "graph";
     public const string Metadata = "metadata";
+    public const string Entra = "entra";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>([ManagedIdentity, Imds, Graph, Metadata], StringComparer.OrdinalIgnoreCase);
+    public static readonly IReadOnlySet<string> All = new HashSet<string>([ManagedIdentity, Imds, Graph, Metadata, Entra], StringComparer.OrdinalIgnoreCase);
 }

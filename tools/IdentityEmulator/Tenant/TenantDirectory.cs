@@ -15,9 +15,11 @@ internal sealed class TenantDirectory
         Guid tenantId,
         IReadOnlyList<ManagedIdentity> managedIdentities,
         IReadOnlyList<ServicePrincipal> servicePrincipals,
-        IReadOnlyList<User> users)
+        IReadOnlyList<User> users,
+        IReadOnlyList<AppRegistration> applications)
     {
         TenantId = tenantId;
+        Applications = applications;
         ManagedIdentities = managedIdentities;
         ServicePrincipals = servicePrincipals;
         Users = users;
@@ -30,6 +32,8 @@ internal sealed class TenantDirectory
     public IReadOnlyList<ServicePrincipal> ServicePrincipals { get; }
 
     public IReadOnlyList<User> Users { get; }
+
+    public IReadOnlyList<AppRegistration> Applications { get; }
 
     public ServicePrincipal Graph => ServicePrincipals.First(sp => sp.AppId == MicrosoftGraph.AppId);
 
@@ -45,6 +49,10 @@ internal sealed class TenantDirectory
     }
 
     public ServicePrincipal? FindServicePrincipal(Guid id) => ServicePrincipals.FirstOrDefault(sp => sp.Id == id);
+
+    /// <summary>The app's service principal in this tenant: what its tokens are issued to and its roles assigned to.</summary>
+    public ServicePrincipal? FindServicePrincipalOfApp(Guid appId) =>
+        ServicePrincipals.FirstOrDefault(sp => sp.AppId == appId && sp.Type == ServicePrincipalType.Application);
 
     public ManagedIdentity? FindManagedIdentity(IdentitySelector selector)
     {

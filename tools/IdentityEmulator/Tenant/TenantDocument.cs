@@ -40,6 +40,41 @@ internal sealed class ApplicationDocument
 
     // api.requestedAccessTokenVersion in Graph: null or 1 gives v1 tokens, 2 gives v2 tokens.
     public int? RequestedAccessTokenVersion { get; set; }
+
+    // Credentials for Entra's token endpoint (client credentials flow), as Graph names them.
+    public List<PasswordCredentialDocument> PasswordCredentials { get; set; } = [];
+    public List<KeyCredentialDocument> KeyCredentials { get; set; } = [];
+    public List<FederatedIdentityCredentialDocument> FederatedIdentityCredentials { get; set; } = [];
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class PasswordCredentialDocument
+{
+    public string? DisplayName { get; set; }
+
+    // "sha256:" and the base64 SHA-256 of the secret's UTF-8 bytes (the emulator's --hash-secret prints it); Graph
+    // never returns a secret after creation, and neither file nor emulator holds one.
+    public string? SecretHash { get; set; }
+    public DateTimeOffset? EndDateTime { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class KeyCredentialDocument
+{
+    public string? DisplayName { get; set; }
+
+    // The certificate, base64 DER (PEM without its header lines), as Graph's keyCredential.key.
+    public string? Key { get; set; }
+    public DateTimeOffset? EndDateTime { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class FederatedIdentityCredentialDocument
+{
+    public string? Name { get; set; }
+    public string? Issuer { get; set; }
+    public string? Subject { get; set; }
+    public List<string> Audiences { get; set; } = ["api://AzureADTokenExchange"];
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -81,6 +81,7 @@ internal static class TenantLoader
         }
 
         var applications = new Dictionary<Guid, (ApplicationDocument Document, List<AppRole> Roles)>();
+        var registrations = new List<AppRegistration>();
         for (var i = 0; i < document.Applications.Count; i++)
         {
             var app = document.Applications[i];
@@ -104,6 +105,8 @@ internal static class TenantLoader
             {
                 errors.Add($"{at}.appId '{appId}' is used by another application");
             }
+
+            registrations.Add(Registration(app, appId, at, errors));
         }
 
         var servicePrincipals = new List<ServicePrincipal>();
@@ -173,7 +176,7 @@ internal static class TenantLoader
 
         errors.ThrowIfAny();
 
-        var directory = new TenantDirectory(tenantId, identities, servicePrincipals, users);
+        var directory = new TenantDirectory(tenantId, identities, servicePrincipals, users, registrations);
         for (var i = 0; i < document.AppRoleAssignments.Count; i++)
         {
             var a = document.AppRoleAssignments[i];
@@ -188,6 +191,62 @@ internal static class TenantLoader
 
         errors.ThrowIfAny();
         return directory;
+    }
+
+    private static AppRegistration Registration(ApplicationDocument app, Guid appId, string at, Errors errors)
+    {
+        var secrets = new List<ClientSecret>();
+        for (var i = 0; i < app.PasswordCredentials.Count; i++)
+        {
+            var secret = app.PasswordCredentials[i];
+            var hash = secret.SecretHash is { } text && text.StartsWith(ClientSecrets.HashPrefix, StringComparison.Ordinal) ? Base64(text[ClientSecrets.HashPrefix.Length..]) : null;
+            if (hash is not { Length: 32 })
+            {
+                errors.Add($"{at}.passwordCredentials[{i}].secretHash must be \"{ClientSecrets.HashPrefix}\" and a base64 SHA-256 (print one with --hash-secret)");
+                continue;
+            }
+
+            secrets.Add(new ClientSecret(hash, secret.EndDateTime));
+        }
+
+        var certificates = new List<ClientCertificate>();
+        for (var i = 0; i < app.KeyCredentials.Count; i++)
+        {
+            var key = app.KeyCredentials[i];
+            try
+            {
+                var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(Base64(key.Key) ?? []);
+                certificates.Add(new ClientCertificate(certificate, key.EndDateTime ?? certificate.NotAfter));
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                errors.Add($"{at}.keyCredentials[{i}].key must be a certificate, base64 DER");
+            }
+        }
+
+        var federated = new List<FederatedCredential>();
+        for (var i = 0; i < app.FederatedIdentityCredentials.Count; i++)
+        {
+            var credential = app.FederatedIdentityCredentials[i];
+            var where = $"{at}.federatedIdentityCredentials[{i}]";
+            federated.Add(new FederatedCredential(
+                errors.Required(credential.Name, $"{where}.name"), errors.Required(credential.Issuer, $"{where}.issuer"),
+                errors.Required(credential.Subject, $"{where}.subject"), credential.Audiences));
+        }
+
+        return new AppRegistration(appId, app.DisplayName ?? "", secrets, certificates, federated);
+    }
+
+    private static byte[]? Base64(string? text)
+    {
+        try
+        {
+            return text is null ? null : Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private static List<AppRole> Roles(List<AppRoleDocument> documents, string owner, Errors errors)

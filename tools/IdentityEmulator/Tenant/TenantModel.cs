@@ -34,6 +34,22 @@ internal sealed record ServicePrincipal(
     public AppRole? FindRole(Guid roleId) => AppRoles.FirstOrDefault(r => r.Id == roleId);
 }
 
+/// <summary>An app registration's credentials, for Entra's token endpoint: client secrets, certificates, federated credentials.</summary>
+internal sealed record AppRegistration(
+    Guid AppId,
+    string DisplayName,
+    IReadOnlyList<ClientSecret> Secrets,
+    IReadOnlyList<ClientCertificate> Certificates,
+    IReadOnlyList<FederatedCredential> FederatedCredentials);
+
+/// <summary>A client secret as the tenant file stores it: the SHA-256 of its value, never the value.</summary>
+internal sealed record ClientSecret(byte[] Sha256, DateTimeOffset? EndDateTime);
+
+internal sealed record ClientCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, DateTimeOffset EndDateTime);
+
+/// <summary>Trust in tokens from another issuer (a Kubernetes cluster, GitHub Actions) for one subject.</summary>
+internal sealed record FederatedCredential(string Name, string Issuer, string Subject, IReadOnlyList<string> Audiences);
+
 internal sealed record AppRoleAssignment(string Id, Guid PrincipalId, Guid ResourceId, Guid AppRoleId, DateTimeOffset CreatedDateTime);
 
 internal sealed record User(

@@ -8,7 +8,13 @@ namespace IdentityEmulator.Tokens;
 /// <summary>An issued access token and when it expires.</summary>
 internal sealed record IssuedToken(string AccessToken, DateTimeOffset IssuedAt, DateTimeOffset ExpiresOn);
 
-/// <summary>Mints access tokens shaped like Entra's app-only tokens for managed identities.</summary>
+/// <summary>
+/// Who an app-only token is for: a managed identity or an app's service principal. <paramref name="ClientAuthentication"/> is
+/// the appidacr/azpacr claim: "1" for a client secret, "2" for a certificate, a federated assertion or a managed identity.
+/// </summary>
+internal sealed record AppPrincipal(Guid ObjectId, Guid ClientId, string ClientAuthentication, string? ManagedIdentityResourceId);
+
+/// <summary>Mints access tokens shaped like Entra's app-only tokens, for managed identities and service principals.</summary>
 internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, TimeProvider time, TimeSpan lifetime)
 {
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
@@ -19,12 +25,15 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
 
     public static string V2Issuer(Guid tenantId) => $"https://login.microsoftonline.com/{tenantId}/v2.0";
 
-    public IssuedToken Issue(ManagedIdentity identity, ResolvedResource resource)
+    public IssuedToken Issue(ManagedIdentity identity, ResolvedResource resource) =>
+        Issue(new AppPrincipal(identity.ObjectId, identity.ClientId, "2", identity.ResourceId), resource, Lifetime);
+
+    public IssuedToken Issue(AppPrincipal principal, ResolvedResource resource, TimeSpan lifetime)
     {
         var now = time.GetUtcNow();
         // Entra back-dates nbf by five minutes to absorb clock skew between it and the resource.
         var notBefore = now.AddMinutes(-5);
-        var expires = now.Add(Lifetime);
+        var expires = now.Add(lifetime);
         var tid = tenant.TenantId.ToString();
         var isV2 = resource.TokenVersion == 2;
 
@@ -36,29 +45,32 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
             ["nbf"] = notBefore.ToUnixTimeSeconds(),
             ["exp"] = expires.ToUnixTimeSeconds(),
             ["idtyp"] = "app",
-            ["oid"] = identity.ObjectId.ToString(),
-            ["sub"] = identity.ObjectId.ToString(),
+            ["oid"] = principal.ObjectId.ToString(),
+            ["sub"] = principal.ObjectId.ToString(),
             ["tid"] = tid,
             ["uti"] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
             ["ver"] = isV2 ? "2.0" : "1.0",
-            ["xms_mirid"] = identity.ResourceId,
         };
+        if (principal.ManagedIdentityResourceId is { } mirid)
+        {
+            claims["xms_mirid"] = mirid;
+        }
 
         if (isV2)
         {
-            claims["azp"] = identity.ClientId.ToString();
-            claims["azpacr"] = "2";
+            claims["azp"] = principal.ClientId.ToString();
+            claims["azpacr"] = principal.ClientAuthentication;
         }
         else
         {
-            claims["appid"] = identity.ClientId.ToString();
-            claims["appidacr"] = "2";
+            claims["appid"] = principal.ClientId.ToString();
+            claims["appidacr"] = principal.ClientAuthentication;
             claims["idp"] = V1Issuer(tenant.TenantId);
         }
 
         // Entra omits the claim altogether when the identity holds no role on the resource; an API must treat a
         // missing roles claim exactly like a missing role.
-        var roles = tenant.RolesOf(identity.ObjectId, resource.ServicePrincipal);
+        var roles = tenant.RolesOf(principal.ObjectId, resource.ServicePrincipal);
         if (roles.Count > 0)
         {
             claims["roles"] = roles.ToArray();
