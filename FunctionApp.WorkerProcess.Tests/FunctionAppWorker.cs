@@ -32,7 +32,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
     public FunctionsHost Host { get; private set; }
 
     /// <summary>Starts the emulator for <paramref name="tenant"/>, the sample API and the worker with the app settings a deployment sets.</summary>
-    public static async Task<FunctionAppWorker> StartAsync(TestTenant tenant, Action<Dictionary<string, string>>? configure = null)
+    public static async Task<FunctionAppWorker> StartAsync(TestTenant tenant, Action<Dictionary<string, string>, EmulatorApp>? configure = null)
     {
         var emulator = await tenant.StartAsync();
         SampleApi? api = null;
@@ -40,7 +40,7 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         {
             api = await SampleApi.StartAsync(emulator, tenant);
             var settings = WorkerSettings.For(tenant, emulator, api);
-            configure?.Invoke(settings);
+            configure?.Invoke(settings, emulator);
             return new FunctionAppWorker(emulator, api, settings, await FunctionsHost.StartAsync(AppDirectory, settings));
         }
         catch

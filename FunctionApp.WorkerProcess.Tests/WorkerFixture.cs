@@ -12,7 +12,7 @@ public abstract class WorkerFixture : IAsyncLifetime
 
     public FunctionAppWorker Worker => _worker ?? throw new InvalidOperationException("The worker has not started.");
 
-    public async Task InitializeAsync() => _worker = await FunctionAppWorker.StartAsync(CreateTenant(), Configure);
+    public async Task InitializeAsync() => _worker = await FunctionAppWorker.StartAsync(CreateTenant(), (settings, _) => Configure(settings));
 
     public async Task DisposeAsync()
     {

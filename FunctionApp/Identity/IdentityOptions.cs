@@ -20,6 +20,12 @@ public sealed class IdentityOptions : IValidatableObject
     /// </summary>
     public string? UserAssignedClientId { get; set; }
 
+    /// <summary>
+    /// DefaultAzureCredential only: skip MSAL's instance discovery at login.microsoftonline.com, for private clouds,
+    /// Azure Stack and the emulator's token endpoint (offline, discovery costs about 17 s of retries per credential).
+    /// </summary>
+    public bool DisableInstanceDiscovery { get; set; }
+
     /// <summary>How long one token request may take, the credential's own retries included.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:02:00", ErrorMessage = "Identity__TokenTimeout must be between 00:00:05 and 00:02:00.")]
     public TimeSpan TokenTimeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -27,13 +33,11 @@ public sealed class IdentityOptions : IValidatableObject
     public bool IsUserAssigned => !string.IsNullOrWhiteSpace(UserAssignedClientId);
 
     /// <summary>Names the credential and identity for diagnostics, never a secret.</summary>
-    public string Describe()
-    {
-        var identity = IsUserAssigned ? $"user-assigned, client id {UserAssignedClientId}" : "system-assigned";
-        return Credential == CredentialKind.ManagedIdentity
-            ? $"ManagedIdentityCredential ({identity})"
-            : $"DefaultAzureCredential (managed identity: {identity})";
-    }
+    public string Describe() => Credential == CredentialKind.ManagedIdentity
+        ? $"ManagedIdentityCredential ({Identity})"
+        : $"DefaultAzureCredential (managed identity: {Identity})";
+
+    private string Identity => IsUserAssigned ? $"user-assigned, client id {UserAssignedClientId}" : "system-assigned";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

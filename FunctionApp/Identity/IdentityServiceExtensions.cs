@@ -40,7 +40,7 @@ public static partial class IdentityServiceExtensions
             _ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
             {
                 ManagedIdentityClientId = options.IsUserAssigned ? options.UserAssignedClientId : null,
-                ExcludeInteractiveBrowserCredential = true,
+                DisableInstanceDiscovery = options.DisableInstanceDiscovery,
             }),
         };
     }

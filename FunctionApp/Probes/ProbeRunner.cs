@@ -36,14 +36,7 @@ public sealed partial class ProbeRunner(
         try
         {
             report = await inspector.InspectAsync(target, cancellationToken);
-            if (target.IsGraph)
-            {
-                await users.ProbeAsync(cancellationToken);
-            }
-            else
-            {
-                await customApi.GetHealthAsync(cancellationToken);
-            }
+            await (target.IsGraph ? users.ProbeAsync(cancellationToken) : customApi.GetHealthAsync(cancellationToken));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

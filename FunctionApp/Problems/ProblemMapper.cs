@@ -61,9 +61,10 @@ public sealed partial class ProblemMapper(
             return null;
         }
 
-        // AADSTS500011: the scope names no resource in the tenant, almost always an Application ID URI that was
-        // never set on the API's app registration, or a typo in the configured scope.
-        if (failed.Message.Contains("AADSTS500011", StringComparison.Ordinal))
+        // Entra's reason for refusing a service principal (AADSTS code and text) is only in MSAL's exception.
+        var reason = failed.InnerException is Microsoft.Identity.Client.MsalServiceException msal && msal.Message.IndexOf("AADSTS", StringComparison.Ordinal) is >= 0 and var at
+            ? $"{failed.Message.TrimEnd()} {msal.Message[at..]}" : failed.Message;
+        if (reason.Contains("AADSTS500011", StringComparison.Ordinal))
         {
             var resource = TokenTarget.ResourceOf(target.Scope);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Token request refused",
@@ -82,7 +83,7 @@ public sealed partial class ProblemMapper(
         }
 
         return Problem(StatusCodes.Status503ServiceUnavailable, "No token available",
-            $"{credential} could not get a token for {target.Scope}: {Summarize(failed.Message)}");
+            $"{credential} could not get a token for {target.Scope}: {Summarize(reason)}");
     }
 
     private ProblemDetails? Graph(Exception exception, TokenTarget target) => exception switch

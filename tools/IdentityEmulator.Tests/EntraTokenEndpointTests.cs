@@ -43,7 +43,7 @@ public sealed class EntraTokenEndpointTests
     [Fact]
     public async Task Certificate_BuysAnAppOnlyTokenAuthenticatedByCertificate()
     {
-        using var certificate = NewCertificate();
+        using var certificate = TestCertificates.Create();
         var tenant = new TestTenant { ClientCertificate = certificate };
         tenant.Assign(tenant.ClientServicePrincipalId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
         await using var emulator = await tenant.StartAsync();
@@ -95,7 +95,7 @@ public sealed class EntraTokenEndpointTests
         var tenant = new TestTenant { ClientSecretEndDateTime = refusal == "expired secret" ? DateTimeOffset.UtcNow.AddDays(-1) : null };
         await using var emulator = await tenant.StartAsync();
         var (tenantId, clientId) = (tenant.TenantId.ToString(), tenant.ClientAppId.ToString());
-        using var stranger = NewCertificate();
+        using var stranger = TestCertificates.Create();
         TokenCredential credential = refusal switch
         {
             "unknown tenant" => new ClientSecretCredential(Guid.NewGuid().ToString(), clientId, tenant.ClientSecret, Options<ClientSecretCredentialOptions>(emulator)),
@@ -155,8 +155,8 @@ public sealed class EntraTokenEndpointTests
     [Fact]
     public async Task CertificateAssertion_SignedByAnotherKey_IsRefusedForItsSignature()
     {
-        using var registered = NewCertificate();
-        using var stranger = NewCertificate();
+        using var registered = TestCertificates.Create();
+        using var stranger = TestCertificates.Create();
         var tenant = new TestTenant { ClientCertificate = registered };
         await using var emulator = await tenant.StartAsync();
         var endpoint = new Uri(emulator.HttpsBaseAddress, $"{tenant.TenantId}/oauth2/v2.0/token");
@@ -217,13 +217,5 @@ public sealed class EntraTokenEndpointTests
         var path = Path.Combine(Path.GetTempPath(), $"workload-token-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(path, await response.Content.ReadAsStringAsync());
         return path;
-    }
-
-    private static X509Certificate2 NewCertificate()
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=test-client", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pkcs12), password: null);
     }
 }
