@@ -78,6 +78,39 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
         Assert.DoesNotContain(tenant.ClientSecret, answer.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AzureCliSignIn_GivesAUserToken_AndTheClaimsSayWhyTheAppRoleIsMissing()
+    {
+        var tenant = new TestTenant();
+        await using var worker = await FunctionAppWorker.StartAsync(tenant, (settings, emulator) =>
+        {
+            settings.Remove("IDENTITY_ENDPOINT");
+            settings.Remove("IDENTITY_HEADER");
+            settings.Remove("Identity__UserAssignedClientId");
+            settings["Identity__Credential"] = "DefaultAzureCredential";
+            settings["AZURE_TENANT_ID"] = tenant.TenantId.ToString();
+            // The emulator's az stand-in first on PATH, signed in as a tenant user.
+            settings["PATH"] = Path.Combine(Repository.Root, "tools", "IdentityEmulator", "azure-cli") + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+            settings["IDENTITY_EMULATOR_URL"] = emulator.BaseAddress.ToString();
+            settings["AZ_EMULATOR_USER"] = "user001@contoso.example";
+        });
+
+        var claims = await worker.GetAsync("api/token/claims?target=graph");
+        var users = await worker.GetAsync("api/graph/users?top=1");
+
+        output.WriteLine(claims.Body);
+        Assert.Equal("200", claims.Outcome);
+        var reported = claims.Json.GetProperty("claims");
+        Assert.Contains("User.Read.All", reported.GetProperty("scp").GetString(), StringComparison.Ordinal);
+        Assert.False(reported.TryGetProperty("roles", out _));
+        Assert.Equal("04b07795-8ddb-461a-bbee-02f9e1bf7b46", reported.GetProperty("appid").GetString());
+        var verdict = claims.Json.GetProperty("verdict");
+        Assert.False(verdict.GetProperty("ok").GetBoolean());
+        Assert.Contains("user's token", verdict.GetProperty("problems")[0].GetString(), StringComparison.Ordinal);
+        // Graph takes the user's delegated User.Read.All, as it would from the real Azure CLI's token.
+        Assert.Equal("200", users.Outcome);
+    }
+
     private async Task<FunctionAppWorker> StartAsync(
         TestTenant tenant, string path, X509Certificate2? certificate, Action<Dictionary<string, string>>? adjust = null, string? workloadSubject = null)
     {

@@ -69,6 +69,12 @@ public sealed class TestTenant
 
     public int ApiTokenVersion { get; init; } = 2;
 
+    /// <summary>The API's delegated scope user_impersonation.</summary>
+    public Guid ApiScopeId { get; } = Guid.NewGuid();
+
+    /// <summary>Whether the API pre-authorizes the Azure CLI for user_impersonation, so that az can get a user token for it.</summary>
+    public bool PreAuthorizeAzureCli { get; init; }
+
     public int UserCount { get; init; } = 5;
 
     /// <summary>App-role assignments beyond the admin identity's: (principal, resource service principal, role id).</summary>
@@ -115,6 +121,10 @@ public sealed class TestTenant
                     appId = ApiAppId,
                     identifierUris = new[] { ApiAppIdUri },
                     requestedAccessTokenVersion = ApiTokenVersion,
+                    oauth2PermissionScopes = new[] { new { id = ApiScopeId, value = "user_impersonation" } },
+                    preAuthorizedApplications = PreAuthorizeAzureCli
+                        ? new[] { new { appId = "04b07795-8ddb-461a-bbee-02f9e1bf7b46", delegatedPermissionIds = new[] { ApiScopeId } } }
+                        : [],
                     appRoles = new[]
                     {
                         new { id = ApiReadRoleId, value = "Api.Read", allowedMemberTypes = new[] { "Application" } },

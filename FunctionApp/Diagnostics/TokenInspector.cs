@@ -18,7 +18,7 @@ public sealed record TokenVerdict(
 /// </summary>
 public sealed class TokenInspector(TokenCredential credential)
 {
-    private static readonly string[] ReportedClaims = ["aud", "iss", "tid", "oid", "appid", "azp", "idtyp", "ver", "roles", "exp", "nbf", "iat", "xms_mirid"];
+    private static readonly string[] ReportedClaims = ["aud", "iss", "tid", "oid", "appid", "azp", "idtyp", "ver", "roles", "scp", "exp", "nbf", "iat", "xms_mirid"];
     private static readonly string[] TimeClaims = ["exp", "nbf", "iat"];
 
     public async Task<TokenReport> InspectAsync(TokenTarget target, CancellationToken cancellationToken) =>
@@ -54,7 +54,10 @@ public sealed class TokenInspector(TokenCredential credential)
 
         if (missing.Length > 0)
         {
-            problems.Add((roles.Length == 0
+            // A developer's own sign-in (the Azure CLI, Visual Studio) gives a user token: delegated permissions, no application role.
+            problems.Add(claims.ContainsKey("scp") ? $"This is a user's token (scp: delegated permissions) from a developer sign-in such as the Azure CLI; application roles such as " +
+                $"{target.RequiredRole} come only with an application identity: the managed identity in Azure, locally a service principal (AZURE_CLIENT_ID and a secret or certificate)."
+                : (roles.Length == 0
                 ? $"The token has no roles claim: the identity holds no application role on {target.DisplayName}. "
                 : $"The token lacks the role {target.RequiredRole} on {target.DisplayName}. ") +
                 $"Assign {target.RequiredRole} with {target.AssignHint}; tokens issued before that lack it until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them).");

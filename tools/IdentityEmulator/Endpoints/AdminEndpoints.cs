@@ -23,6 +23,7 @@ internal static class AdminEndpoints
         new("POST", $"{Prefix}/faults", "add a fault rule or an array of them (see README)"),
         new("DELETE", $"{Prefix}/faults", "remove all fault rules"),
         new("DELETE", $"{Prefix}/token-cache", "forget the managed-identity tokens the platform cache holds"),
+        new("GET", $"{Prefix}/azure-cli/token?resource=&tenant=&user=", "what the az stand-in prints for az account get-access-token: a user's delegated token"),
         new("POST", $"{Prefix}/workload-token?subject=&audience=", "a workload token (AZURE_FEDERATED_TOKEN_FILE's content) from the emulator's issuer"),
     ];
 
@@ -53,6 +54,7 @@ internal static class AdminEndpoints
             state.PlatformTokens.Clear();
             return Results.NoContent();
         });
+        admin.MapGet("/azure-cli/token", AzureCliEndpoint.GetAccessToken);
         admin.MapPost("/workload-token", (EmulatorState state, string? subject, string? audience) => string.IsNullOrWhiteSpace(subject)
             ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The 'subject' query parameter is required: the subject the app's federated credential names.")
             : Results.Text(WorkloadTokens.Mint(state.Issuer, subject, audience ?? WorkloadTokens.DefaultAudience, TimeSpan.FromHours(1))));

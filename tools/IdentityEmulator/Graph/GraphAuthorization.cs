@@ -6,16 +6,18 @@ using Microsoft.IdentityModel.Tokens;
 namespace IdentityEmulator.Graph;
 
 /// <summary>
-/// Validates the bearer token on a Graph request as Microsoft Graph does for app-only callers: signed by the tenant,
-/// meant for Graph, within its lifetime, and holding the application permissions the operation requires.
+/// Validates the bearer token on a Graph request as Microsoft Graph does: signed by the tenant, meant for Graph, within
+/// its lifetime, and holding the application (roles) or delegated (scp) permissions the operation requires.
 /// </summary>
 internal sealed class GraphAuthorization
 {
     // The application permissions each operation accepts, least privileged first, from the permission tables of
     // Graph's API reference (user-list, serviceprincipal-list, serviceprincipal-post-approleassignedto): granting an
     // app role also needs a permission that reads applications, and AppRoleAssignment.ReadWrite.All reads none.
-    public static readonly Permissions ReadUsers = new(["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]);
-    public static readonly Permissions ReadServicePrincipals = new(["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All"]);
+    // Delegated permissions (a user's scp) count too, Directory.AccessAsUser.All among them.
+    public static readonly Permissions ReadUsers = new(["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.ReadBasic.All", "Directory.AccessAsUser.All"]);
+    public static readonly Permissions ReadServicePrincipals = new(
+        ["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"]);
     public static readonly Permissions GrantAppRoles = new(["AppRoleAssignment.ReadWrite.All"], ["Application.Read.All", "Directory.Read.All"]);
     public static readonly Permissions RevokeAppRoles = new(["AppRoleAssignment.ReadWrite.All"]);
 
@@ -64,7 +66,10 @@ internal sealed class GraphAuthorization
             _ => [],
         } : Array.Empty<string>();
 
-        return required.AllowedBy(roles) ? null : GraphErrors.Denied();
+        // A user's token carries delegated permissions in scp; Graph then also checks the user's own directory rights,
+        // which every emulated user has.
+        var scopes = result.Claims.TryGetValue("scp", out var scp) ? scp.ToString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+        return required.AllowedBy([.. roles, .. scopes]) ? null : GraphErrors.Denied();
     }
 
     private static IResult Unauthorized(HttpContext context, string message)

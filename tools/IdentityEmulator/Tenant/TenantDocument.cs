@@ -41,10 +41,29 @@ internal sealed class ApplicationDocument
     // api.requestedAccessTokenVersion in Graph: null or 1 gives v1 tokens, 2 gives v2 tokens.
     public int? RequestedAccessTokenVersion { get; set; }
 
+    // api.oauth2PermissionScopes and api.preAuthorizedApplications in Graph: the delegated scopes the API exposes, and
+    // the client apps (the Azure CLI is 04b07795-8ddb-461a-bbee-02f9e1bf7b46) users may use them through without consent.
+    public List<PermissionScopeDocument> Oauth2PermissionScopes { get; set; } = [];
+    public List<PreAuthorizedApplicationDocument> PreAuthorizedApplications { get; set; } = [];
+
     // Credentials for Entra's token endpoint (client credentials flow), as Graph names them.
     public List<PasswordCredentialDocument> PasswordCredentials { get; set; } = [];
     public List<KeyCredentialDocument> KeyCredentials { get; set; } = [];
     public List<FederatedIdentityCredentialDocument> FederatedIdentityCredentials { get; set; } = [];
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class PermissionScopeDocument
+{
+    public string? Id { get; set; }
+    public string? Value { get; set; }
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+internal sealed class PreAuthorizedApplicationDocument
+{
+    public string? AppId { get; set; }
+    public List<string> DelegatedPermissionIds { get; set; } = [];
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -234,7 +234,24 @@ internal static class TenantLoader
                 errors.Required(credential.Subject, $"{where}.subject"), credential.Audiences));
         }
 
-        return new AppRegistration(appId, app.DisplayName ?? "", secrets, certificates, federated);
+        var scopes = new Dictionary<Guid, string>();
+        for (var i = 0; i < app.Oauth2PermissionScopes.Count; i++)
+        {
+            scopes[errors.Guid(app.Oauth2PermissionScopes[i].Id, $"{at}.oauth2PermissionScopes[{i}].id")] =
+                errors.Required(app.Oauth2PermissionScopes[i].Value, $"{at}.oauth2PermissionScopes[{i}].value");
+        }
+
+        var preAuthorized = new Dictionary<Guid, IReadOnlyList<string>>();
+        for (var i = 0; i < app.PreAuthorizedApplications.Count; i++)
+        {
+            var client = app.PreAuthorizedApplications[i];
+            var where = $"{at}.preAuthorizedApplications[{i}]";
+            preAuthorized[errors.Guid(client.AppId, $"{where}.appId")] = [.. client.DelegatedPermissionIds.Select((id, p) =>
+                Guid.TryParse(id, out var scopeId) && scopes.TryGetValue(scopeId, out var value) ? value
+                    : errors.Add<string>($"{where}.delegatedPermissionIds[{p}] '{id}' is not the id of one of oauth2PermissionScopes"))];
+        }
+
+        return new AppRegistration(appId, app.DisplayName ?? "", secrets, certificates, federated, preAuthorized);
     }
 
     private static byte[]? Base64(string? text)

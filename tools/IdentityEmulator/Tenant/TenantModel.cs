@@ -34,13 +34,17 @@ internal sealed record ServicePrincipal(
     public AppRole? FindRole(Guid roleId) => AppRoles.FirstOrDefault(r => r.Id == roleId);
 }
 
-/// <summary>An app registration's credentials, for Entra's token endpoint: client secrets, certificates, federated credentials.</summary>
+/// <summary>
+/// An app registration's credentials, for Entra's token endpoint (client secrets, certificates, federated credentials),
+/// and the delegated scope values each pre-authorized client app may get for its users.
+/// </summary>
 internal sealed record AppRegistration(
     Guid AppId,
     string DisplayName,
     IReadOnlyList<ClientSecret> Secrets,
     IReadOnlyList<ClientCertificate> Certificates,
-    IReadOnlyList<FederatedCredential> FederatedCredentials);
+    IReadOnlyList<FederatedCredential> FederatedCredentials,
+    IReadOnlyDictionary<Guid, IReadOnlyList<string>> PreAuthorizedScopes);
 
 /// <summary>A client secret as the tenant file stores it: the SHA-256 of its value, never the value.</summary>
 internal sealed record ClientSecret(byte[] Sha256, DateTimeOffset? EndDateTime);

@@ -80,6 +80,44 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
     }
 
     /// <summary>
+    /// A user's (delegated) token for a public client such as the Azure CLI: the user's oid and names, the delegated
+    /// permissions in scp, appidacr 0, and no roles (the emulator assigns no app roles to users) and no idtyp, which
+    /// Entra emits for user tokens only when the API asks for it.
+    /// </summary>
+    public IssuedToken IssueDelegated(User user, Guid clientAppId, ResolvedResource resource, string scopes, TimeSpan lifetime)
+    {
+        var now = time.GetUtcNow();
+        var isV2 = resource.TokenVersion == 2;
+        var claims = new Dictionary<string, object>
+        {
+            ["aud"] = resource.Audience,
+            ["iss"] = isV2 ? V2Issuer(tenant.TenantId) : V1Issuer(tenant.TenantId),
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = now.AddMinutes(-5).ToUnixTimeSeconds(),
+            ["exp"] = now.Add(lifetime).ToUnixTimeSeconds(),
+            ["amr"] = new[] { "pwd" },
+            ["name"] = user.DisplayName,
+            ["oid"] = user.Id.ToString(),
+            ["scp"] = scopes,
+            // Entra's sub is pairwise: stable for one user and one client app, different for another app.
+            ["sub"] = Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{user.Id}:{clientAppId}"))),
+            ["tid"] = tenant.TenantId.ToString(),
+            ["uti"] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
+            ["ver"] = isV2 ? "2.0" : "1.0",
+        };
+        if (isV2)
+        {
+            (claims["azp"], claims["azpacr"], claims["preferred_username"]) = (clientAppId.ToString(), "0", user.UserPrincipalName);
+        }
+        else
+        {
+            (claims["appid"], claims["appidacr"], claims["upn"], claims["unique_name"]) = (clientAppId.ToString(), "0", user.UserPrincipalName, user.UserPrincipalName);
+        }
+
+        return new IssuedToken(Sign(claims), now, now.Add(lifetime));
+    }
+
+    /// <summary>
     /// Signs arbitrary claims with the tenant's key (optionally under another kid). Tests use it to mint tokens that are
     /// correctly signed but wrong in one claim, which no token endpoint would issue.
     /// </summary>
