@@ -42,7 +42,12 @@ public sealed class CommandLineTests
             Assert.Contains("\"failureRate\":0.2", faults, StringComparison.Ordinal);
             Assert.Contains("AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:", banner, StringComparison.Ordinal);
             Assert.Contains("Microsoft Graph base URL:", banner, StringComparison.Ordinal);
-            Assert.Contains(endpoint, await File.ReadAllLinesAsync(envFile));
+            var environment = await File.ReadAllLinesAsync(envFile);
+            Assert.Contains(endpoint, environment);
+            // What a service principal's DefaultAzureCredential needs: the HTTPS authority and trust in its certificate.
+            Assert.Contains(environment, l => l.StartsWith("AZURE_AUTHORITY_HOST=https://127.0.0.1:", StringComparison.Ordinal));
+            var certificate = environment.Single(l => l.StartsWith("SSL_CERT_FILE=", StringComparison.Ordinal))["SSL_CERT_FILE=".Length..];
+            Assert.StartsWith("-----BEGIN CERTIFICATE-----", await File.ReadAllTextAsync(certificate), StringComparison.Ordinal);
         }
         finally
         {
@@ -50,6 +55,20 @@ public sealed class CommandLineTests
             File.Delete(envFile);
             File.Delete(faultsFile);
         }
+    }
+
+    [Fact]
+    public async Task HashSecret_PrintsTheTenantFilesHashOfTheSecretOnStandardInput()
+    {
+        using var process = Start("--hash-secret");
+        await process.StandardInput.WriteLineAsync("local-dev-secret");
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.Equal(0, process.ExitCode);
+        // SHA-256 of the UTF-8 bytes, base64, after "sha256:".
+        Assert.Equal("sha256:" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("local-dev-secret"u8)), output.Trim());
     }
 
     [Theory]
@@ -123,7 +142,7 @@ public sealed class CommandLineTests
 
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(typeof(EmulatorApp).Assembly.Location);
         foreach (var arg in args)
         {

@@ -29,6 +29,7 @@ internal static class CommandLine
           --faults <file>          JSON fault rules to start with (see README)
           --env-file <file>        also write the environment variables for a Function app to this file
           --help                   show this text
+          --hash-secret            print the tenant file's secretHash for a secret read from standard input
         """;
 
     public static (EmulatorOptions Options, string? EnvFile, bool Help) Parse(string[] args)
