@@ -48,6 +48,7 @@ public sealed class RunLocalScriptTests
                 ["FAKE_FUNC_RECORD"] = record,
                 ["EMULATOR_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["API_PORT"] = apiPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["EMULATOR_HTTPS_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             }, "--no-azurite", "--", "--port", "7199");
 
             Assert.True(exitCode == 7, $"exit {exitCode}\n{stdout}\n{stderr}");
@@ -62,6 +63,67 @@ public sealed class RunLocalScriptTests
             Assert.True(File.Exists(settings));
             Assert.False(await IsListeningAsync(port), "the emulator must stop when func exits");
             Assert.False(await IsListeningAsync(apiPort), "the sample API must stop when func exits");
+        }
+        finally
+        {
+            bin.Delete(recursive: true);
+            if (!hadSettings)
+            {
+                File.Delete(settings);
+            }
+        }
+    }
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Run_AsServicePrincipal_GivesFuncTheLocalAppsSecretAndTheEmulatorsHttpsAuthority()
+    {
+        // The token request EnvironmentCredential makes with what func was given, trusting only SSL_CERT_FILE.
+        var lines = await RunWithFakeFuncAsync("service-principal", """
+            status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$SSL_CERT_FILE" -d grant_type=client_credentials -d "client_id=$AZURE_CLIENT_ID" \
+              --data-urlencode "client_secret=$AZURE_CLIENT_SECRET" --data-urlencode scope=https://graph.microsoft.com/.default "${AZURE_AUTHORITY_HOST}${AZURE_TENANT_ID}/oauth2/v2.0/token")
+            printf '%s\n%s\n%s\n%s\n' "$status" "$AZURE_TOKEN_CREDENTIALS" "${IDENTITY_ENDPOINT:-none}" "$Identity__DisableInstanceDiscovery"
+            """);
+
+        Assert.Equal(["200", "EnvironmentCredential", "none", "true"], lines);
+    }
+
+    [UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Run_AsAzureCli_PutsTheAzStandInFirstOnPathSignedInAsATenantUser()
+    {
+        var lines = await RunWithFakeFuncAsync("azure-cli", """
+            token=$(az account get-access-token --output json --resource https://graph.microsoft.com | sed -n 's/.*"accessToken": *"\([^"]*\)".*/\1/p')
+            printf '%s\n%s\n%s\n' "$(command -v az)" "$AZURE_TOKEN_CREDENTIALS" "${#token}"
+            """);
+
+        Assert.Equal(Path.Combine(Root, "tools", "IdentityEmulator", "azure-cli", "az"), lines[0]);
+        Assert.Equal("AzureCliCredential", lines[1]);
+        Assert.True(int.Parse(lines[2], System.Globalization.CultureInfo.InvariantCulture) > 100, "az printed no token");
+    }
+
+    // Runs the script with --as <identity> and a stand-in func that runs <body> and records its standard output.
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static async Task<string[]> RunWithFakeFuncAsync(string identity, string body)
+    {
+        var bin = Directory.CreateTempSubdirectory("fake-func-");
+        var record = Path.Combine(bin.FullName, "record.txt");
+        var settings = Path.Combine(Root, "local.settings.json");
+        var hadSettings = File.Exists(settings);
+        await File.WriteAllTextAsync(Path.Combine(bin.FullName, "func"), $"#!/usr/bin/env bash\n{{\n{body}\n}} > \"$FAKE_FUNC_RECORD\"\nexit 7\n".Replace("\r\n", "\n", StringComparison.Ordinal));
+        File.SetUnixFileMode(Path.Combine(bin.FullName, "func"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            var (exitCode, stdout, stderr) = await RunAsync($"{bin.FullName}:{Environment.GetEnvironmentVariable("PATH")}", new Dictionary<string, string>
+            {
+                ["FAKE_FUNC_RECORD"] = record,
+                ["EMULATOR_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["EMULATOR_HTTPS_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["API_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }, "--no-azurite", "--as", identity);
+
+            Assert.True(exitCode == 7, $"exit {exitCode}\n{stdout}\n{stderr}");
+            return await File.ReadAllLinesAsync(record);
         }
         finally
         {

@@ -5,23 +5,34 @@
 #   3. starts Azurite (storage for the timer trigger) unless something already listens on 10000,
 #   4. starts the identity emulator with tools/IdentityEmulator/tenant.sample.json on 127.0.0.1:5180,
 #   5. starts the sample protected API on 127.0.0.1:5181, validating tokens against the emulator,
-#   6. runs 'func start' in FunctionApp/ with IDENTITY_ENDPOINT and IDENTITY_HEADER pointing at the emulator,
+#   6. runs 'func start' in FunctionApp/ with DefaultAzureCredential getting its tokens from the emulator as
+#      --as says: managed-identity (default: IDENTITY_ENDPOINT and IDENTITY_HEADER, as in Azure),
+#      service-principal (the tenant's "Local developer app" with its secret, through Entra's token endpoint over
+#      HTTPS, as with AZURE_CLIENT_ID/AZURE_CLIENT_SECRET against a real tenant) or azure-cli (a developer's sign-in:
+#      the emulator's az stand-in, signed in as AZ_EMULATOR_USER, gives a user token with no application role),
 #   7. stops what it started when func exits (or on Ctrl+C).
 #
-# Usage: scripts/run-local.sh [--no-azurite] [-- <extra func start arguments>]
-# Ports: EMULATOR_PORT (5180) and API_PORT (5181).
+# Usage: scripts/run-local.sh [--no-azurite] [--as managed-identity|service-principal|azure-cli] [-- <func start arguments>]
+# Ports: EMULATOR_PORT (5180), EMULATOR_HTTPS_PORT (5443) and API_PORT (5181).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 port="${EMULATOR_PORT:-5180}"
+https_port="${EMULATOR_HTTPS_PORT:-5443}"
 api_port="${API_PORT:-5181}"
 start_azurite=true
+identity=managed-identity
 func_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --no-azurite) start_azurite=false; shift ;;
+    --as)
+      case "${2:-}" in
+        managed-identity|service-principal|azure-cli) identity="$2"; shift 2 ;;
+        *) echo "run-local: --as takes managed-identity, service-principal or azure-cli" >&2; exit 2 ;;
+      esac ;;
     --) shift; func_args=("$@"); break ;;
-    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-local: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -75,7 +86,8 @@ rm -f "$state/emulator.env"
 dotnet build "$root/tools/IdentityEmulator" --nologo --verbosity quiet
 dotnet build "$root/samples/ProtectedApi" --nologo --verbosity quiet
 dotnet run --project "$root/tools/IdentityEmulator" --no-build -- \
-  --port "$port" --tenant "$root/tools/IdentityEmulator/tenant.sample.json" \
+  --port "$port" --https-port "$https_port" --https-cert-file "$state/emulator-https.pem" \
+  --tenant "$root/tools/IdentityEmulator/tenant.sample.json" \
   --identity-header "$identity_header" --env-file "$state/emulator.env" >"$state/emulator.log" 2>&1 &
 emulator_pid=$!
 pids+=("$emulator_pid")
@@ -99,8 +111,23 @@ set +a
 # real tenant: Graph calls go to the emulator, and DefaultAzureCredential goes straight to the managed identity
 # instead of trying developer credentials (Azure CLI, a service principal in AZURE_CLIENT_SECRET) first.
 export Graph__BaseUrl="http://127.0.0.1:$port/v1.0"
-export AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential
-echo "run-local: identity emulator on http://127.0.0.1:$port (log: .emulator/emulator.log)"
+export Identity__Credential=DefaultAzureCredential
+case "$identity" in
+  managed-identity)
+    export AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential
+    # The emulator's certificate is needed only on the service-principal path; elsewhere keep the system's trust store.
+    unset SSL_CERT_FILE AZURE_AUTHORITY_HOST ;;
+  service-principal)
+    # The sample tenant's "Local developer app" (tools/IdentityEmulator/tenant.sample.json): emulator-only secret.
+    export AZURE_TOKEN_CREDENTIALS=EnvironmentCredential Identity__DisableInstanceDiscovery=true
+    export AZURE_CLIENT_ID=8b2d6e4f-1a3c-4e5b-9d7f-2c4a6e8b0d15 AZURE_CLIENT_SECRET=emulator-only-local-dev-secret
+    unset IDENTITY_ENDPOINT IDENTITY_HEADER ;;
+  azure-cli)
+    export AZURE_TOKEN_CREDENTIALS=AzureCliCredential PATH="$root/tools/IdentityEmulator/azure-cli:$PATH"
+    export IDENTITY_EMULATOR_URL="http://127.0.0.1:$port" AZ_EMULATOR_USER="${AZ_EMULATOR_USER:-adele.vance@contoso.example}"
+    unset IDENTITY_ENDPOINT IDENTITY_HEADER SSL_CERT_FILE AZURE_AUTHORITY_HOST ;;
+esac
+echo "run-local: identity emulator on http://127.0.0.1:$port and https://127.0.0.1:$https_port (log: .emulator/emulator.log); the app runs as: $identity"
 
 # The sample API is registered in the emulator's tenant under the appId the settings name (CustomApi__AppId), with
 # its Application ID URI set and Api.Read assigned to the app's identity. Only its metadata address is local.
