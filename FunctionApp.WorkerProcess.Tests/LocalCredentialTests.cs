@@ -1,6 +1,4 @@
-using System.Security.Cryptography.X509Certificates;
 using IdentityEmulator;
-using IdentityEmulator.Tokens;
 using TestSupport;
 using Xunit.Abstractions;
 using MicrosoftGraph = IdentityEmulator.Tenant.MicrosoftGraph;
@@ -15,15 +13,15 @@ namespace FunctionApp.WorkerProcess.Tests;
 public sealed class LocalCredentialTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData("secret")]
-    [InlineData("certificate")]
-    [InlineData("workload identity")]
+    [InlineData(LocalCredentialSettings.Secret)]
+    [InlineData(LocalCredentialSettings.Certificate)]
+    [InlineData(LocalCredentialSettings.WorkloadIdentity)]
     public async Task ServicePrincipal_GetsAnAppOnlyTokenWithItsRoles_AndGraphAnswers(string path)
     {
-        using var certificate = path == "certificate" ? TestCertificates.Create() : null;
+        using var certificate = TestCertificates.Create();
         var tenant = new TestTenant { ClientCertificate = certificate };
         tenant.Assign(tenant.ClientServicePrincipalId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var worker = await StartAsync(tenant, path, certificate);
+        await using var worker = await StartAsync(tenant, path);
 
         var users = await worker.GetAsync("api/graph/users?top=2");
         var claims = await worker.GetAsync("api/token/claims?target=graph");
@@ -48,26 +46,38 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
     [InlineData("workload token for another subject", "AADSTS700213")]
     public async Task Refusal_Answers503NamingTheCredentialAndEntrasCode(string refusal, string code)
     {
-        using var certificate = refusal == "unregistered certificate" ? TestCertificates.Create() : null;
-        var tenant = new TestTenant { ClientSecretEndDateTime = refusal == "expired secret" ? DateTimeOffset.UtcNow.AddDays(-1) : null };
+        using var registered = TestCertificates.Create();
+        using var stranger = TestCertificates.Create();
+        var tenant = new TestTenant
+        {
+            ClientSecretEndDateTime = refusal == "expired secret" ? DateTimeOffset.UtcNow.AddDays(-1) : null,
+            ClientCertificate = registered,
+        };
         tenant.Assign(tenant.ClientServicePrincipalId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
         var path = refusal switch
         {
-            "unregistered certificate" => "certificate",
-            "workload token for another subject" => "workload identity",
-            _ => "secret",
+            "unregistered certificate" => LocalCredentialSettings.Certificate,
+            "workload token for another subject" => LocalCredentialSettings.WorkloadIdentity,
+            _ => LocalCredentialSettings.Secret,
         };
-        await using var worker = await StartAsync(tenant, path, certificate, settings =>
+        await using var worker = await StartAsync(tenant, path, (settings, emulator) =>
         {
-            if (refusal == "wrong secret")
+            switch (refusal)
             {
-                settings["AZURE_CLIENT_SECRET"] = "not-the-secret";
+                case "wrong secret":
+                    settings["AZURE_CLIENT_SECRET"] = "not-the-secret";
+                    break;
+                case "unknown app":
+                    settings["AZURE_CLIENT_ID"] = Guid.NewGuid().ToString();
+                    break;
+                case "unregistered certificate":
+                    settings["AZURE_CLIENT_CERTIFICATE_PATH"] = LocalCredentialSettings.CertificateFile(stranger);
+                    break;
+                case "workload token for another subject":
+                    settings["AZURE_FEDERATED_TOKEN_FILE"] = LocalCredentialSettings.WorkloadTokenFile(emulator, "system:serviceaccount:test:someone-else");
+                    break;
             }
-            else if (refusal == "unknown app")
-            {
-                settings["AZURE_CLIENT_ID"] = Guid.NewGuid().ToString();
-            }
-        }, workloadSubject: refusal == "workload token for another subject" ? "system:serviceaccount:test:someone-else" : null);
+        });
 
         var answer = await worker.GetAsync("api/graph/users");
 
@@ -82,18 +92,7 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
     public async Task AzureCliSignIn_GivesAUserToken_AndTheClaimsSayWhyTheAppRoleIsMissing()
     {
         var tenant = new TestTenant();
-        await using var worker = await FunctionAppWorker.StartAsync(tenant, (settings, emulator) =>
-        {
-            settings.Remove("IDENTITY_ENDPOINT");
-            settings.Remove("IDENTITY_HEADER");
-            settings.Remove("Identity__UserAssignedClientId");
-            settings["Identity__Credential"] = "DefaultAzureCredential";
-            settings["AZURE_TENANT_ID"] = tenant.TenantId.ToString();
-            // The emulator's az stand-in first on PATH, signed in as a tenant user.
-            settings["PATH"] = Path.Combine(Repository.Root, "tools", "IdentityEmulator", "azure-cli") + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
-            settings["IDENTITY_EMULATOR_URL"] = emulator.BaseAddress.ToString();
-            settings["AZ_EMULATOR_USER"] = "user001@contoso.example";
-        });
+        await using var worker = await StartAsync(tenant, LocalCredentialSettings.AzureCli);
 
         var claims = await worker.GetAsync("api/token/claims?target=graph");
         var users = await worker.GetAsync("api/graph/users?top=1");
@@ -111,54 +110,14 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
         Assert.Equal("200", users.Outcome);
     }
 
-    private async Task<FunctionAppWorker> StartAsync(
-        TestTenant tenant, string path, X509Certificate2? certificate, Action<Dictionary<string, string>>? adjust = null, string? workloadSubject = null)
+    private async Task<FunctionAppWorker> StartAsync(TestTenant tenant, string path, Action<Dictionary<string, string>, EmulatorApp>? adjust = null)
     {
-        string? certificateFile = null;
-        if (path == "certificate")
-        {
-            // The PEM form Azure.Identity reads: the certificate and its unencrypted PKCS#8 key.
-            certificateFile = Path.Combine(Path.GetTempPath(), $"client-{Guid.NewGuid():N}.pem");
-            await File.WriteAllTextAsync(certificateFile, certificate!.ExportCertificatePem() + "\n" + certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        }
-
         var worker = await FunctionAppWorker.StartAsync(tenant, (settings, emulator) =>
         {
-            settings.Remove("IDENTITY_ENDPOINT");
-            settings.Remove("IDENTITY_HEADER");
-            settings.Remove("Identity__UserAssignedClientId");
-            settings["Identity__Credential"] = "DefaultAzureCredential";
-            settings["Identity__DisableInstanceDiscovery"] = "true";
-            foreach (var (name, value) in emulator.EntraEnvironment)
-            {
-                settings[name] = value;
-            }
-
-            settings["AZURE_CLIENT_ID"] = tenant.ClientAppId.ToString();
-            switch (path)
-            {
-                case "secret":
-                    settings["AZURE_CLIENT_SECRET"] = tenant.ClientSecret;
-                    break;
-                case "certificate":
-                    settings["AZURE_CLIENT_CERTIFICATE_PATH"] = certificateFile!;
-                    break;
-                default:
-                    settings["AZURE_FEDERATED_TOKEN_FILE"] = WorkloadTokenFile(emulator, workloadSubject ?? tenant.WorkloadSubject);
-                    break;
-            }
-
-            adjust?.Invoke(settings);
+            LocalCredentialSettings.Apply(settings, emulator, tenant, path);
+            adjust?.Invoke(settings, emulator);
         });
         output.WriteLine($"worker started for the {path} path");
         return worker;
-    }
-
-    private static string WorkloadTokenFile(EmulatorApp emulator, string subject)
-    {
-        // What a cluster projects into the pod: a token from the issuer the app's federated credential trusts.
-        var path = Path.Combine(Path.GetTempPath(), $"workload-token-{Guid.NewGuid():N}");
-        File.WriteAllText(path, WorkloadTokens.Mint(emulator.State.Issuer, subject, WorkloadTokens.DefaultAudience, TimeSpan.FromHours(1)));
-        return path;
     }
 }
