@@ -8,7 +8,8 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // dotnet run -c Release --project benchmarks -- --load [--invocations 10000] [--concurrency 64]
 // dotnet run -c Release --project benchmarks -- --soak [--minutes 10]
 // dotnet run -c Release --project benchmarks -- --cold-start [--launches 15]
-if (args.Contains("--load") || args.Contains("--soak") || args.Contains("--cold-start"))
+// dotnet run -c Release --project benchmarks -- --local-credentials [--runs 3]
+if (args.Contains("--load") || args.Contains("--soak") || args.Contains("--cold-start") || args.Contains("--local-credentials"))
 {
     return await Benchmarks.Load.LoadCommand.RunAsync(args, Console.Out, Console.Error);
 }

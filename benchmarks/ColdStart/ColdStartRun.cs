@@ -83,7 +83,7 @@ internal static class ColdStartRun
         }
     }
 
-    private static async Task<string> PublishAsync(App app, string directory, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<string> PublishAsync(App app, string directory, TextWriter output, CancellationToken cancellationToken)
     {
         if (Directory.Exists(directory))
         {
@@ -153,13 +153,13 @@ internal static class ColdStartRun
 
     private static double Median(List<Launch> launches, Func<Launch, double> value) => Median([.. launches.Select(value)]);
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
-    private sealed record App(string Name, string Project, string[] PublishArguments, string Path)
+    internal sealed record App(string Name, string Project, string[] PublishArguments, string Path)
     {
         public string Directory { get; set; } = "";
     }

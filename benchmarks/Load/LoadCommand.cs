@@ -4,7 +4,7 @@ using FunctionsHostHarness;
 
 namespace Benchmarks.Load;
 
-/// <summary>Parses --load, --soak and --cold-start and their options; bad values are a message and exit code 2, not a stack trace.</summary>
+/// <summary>Parses --load, --soak, --cold-start and --local-credentials and their options; bad values are a message and exit code 2, not a stack trace.</summary>
 internal static class LoadCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
@@ -20,6 +20,11 @@ internal static class LoadCommand
 
         try
         {
+            if (args.Contains("--local-credentials"))
+            {
+                return await LocalCredentials.LocalCredentialsRun.RunAsync(Option(args, "--runs", 3, 1, 100), output, interrupted.Token);
+            }
+
             if (args.Contains("--cold-start"))
             {
                 return await ColdStartRun.RunAsync(Option(args, "--launches", 15, 1, 1000), output, interrupted.Token);
