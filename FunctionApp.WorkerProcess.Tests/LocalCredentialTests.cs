@@ -44,6 +44,7 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
     [InlineData("unknown app", "AADSTS700016")]
     [InlineData("unregistered certificate", "AADSTS700027")]
     [InlineData("workload token for another subject", "AADSTS700213")]
+    [InlineData("unknown tenant", "AADSTS90002")]
     public async Task Refusal_Answers503NamingTheCredentialAndEntrasCode(string refusal, string code)
     {
         using var registered = TestCertificates.Create();
@@ -70,6 +71,9 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
                 case "unknown app":
                     settings["AZURE_CLIENT_ID"] = Guid.NewGuid().ToString();
                     break;
+                case "unknown tenant":
+                    settings["AZURE_TENANT_ID"] = Guid.NewGuid().ToString();
+                    break;
                 case "unregistered certificate":
                     settings["AZURE_CLIENT_CERTIFICATE_PATH"] = LocalCredentialSettings.CertificateFile(stranger);
                     break;
@@ -86,6 +90,42 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
         Assert.StartsWith("DefaultAzureCredential", answer.Detail, StringComparison.Ordinal);
         Assert.Contains(code, answer.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(tenant.ClientSecret, answer.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ServicePrincipal_ScopeOfAnApiWithoutApplicationIdUri_Answers503WithTheAadsts500011Advice()
+    {
+        var tenant = new TestTenant();
+        await using var worker = await StartAsync(tenant, LocalCredentialSettings.Secret, (settings, _) => settings["CustomApi__Scope"] = "api://never-registered/.default");
+
+        var answer = await worker.GetAsync("api/custom/orders");
+
+        Assert.Equal("503 Token request refused", answer.Outcome);
+        Assert.Contains("Entra does not know the resource 'api://never-registered' (AADSTS500011)", answer.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ManagedIdentityMode_WithADevelopersServicePrincipalVariablesAround_StillUsesTheSystemAssignedIdentity()
+    {
+        var tenant = new TestTenant();
+        await using var worker = await FunctionAppWorker.StartAsync(tenant, (settings, emulator) =>
+        {
+            settings.Remove("Identity__UserAssignedClientId");
+            // A developer's shell or a leftover app setting: a service principal, and a client id that is a managed identity's.
+            foreach (var (name, value) in emulator.EntraEnvironment)
+            {
+                settings[name] = value;
+            }
+
+            settings["AZURE_CLIENT_ID"] = tenant.UserAssignedClientId.ToString();
+            settings["AZURE_CLIENT_SECRET"] = tenant.ClientSecret;
+        });
+
+        var claims = await worker.GetAsync("api/token/claims?target=graph");
+
+        Assert.Equal("200", claims.Outcome);
+        Assert.Equal(tenant.SystemObjectId.ToString(), claims.Json.GetProperty("claims").GetProperty("oid").GetString());
+        Assert.Equal(0, worker.Emulator.RequestCount("entra"));
     }
 
     [Fact]
