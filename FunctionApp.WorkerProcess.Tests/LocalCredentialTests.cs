@@ -33,7 +33,7 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
         Assert.Equal(tenant.ClientAppId.ToString(), reported.GetProperty("appid").GetString());
         Assert.Equal(["User.Read.All"], reported.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
         Assert.True(claims.Json.GetProperty("verdict").GetProperty("ok").GetBoolean());
-        // One token request for Graph, to the token endpoint and nowhere else: instance discovery is off.
+        // One token request for Graph, to the emulator's token endpoint, not to a managed-identity endpoint.
         Assert.Equal(1, worker.Emulator.RequestCount("entra"));
         Assert.Equal(0, worker.Emulator.RequestCount("managedIdentity"));
     }
@@ -105,11 +105,15 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ManagedIdentityMode_WithADevelopersServicePrincipalVariablesAround_StillUsesTheSystemAssignedIdentity()
+    public async Task ManagedIdentityLeg_WithADevelopersServicePrincipalVariablesAround_StillUsesTheSystemAssignedIdentity()
     {
         var tenant = new TestTenant();
         await using var worker = await FunctionAppWorker.StartAsync(tenant, (settings, emulator) =>
         {
+            // DefaultAzureCredential pinned to its managed-identity leg, as run-local.sh runs it: left to itself it would
+            // take AZURE_CLIENT_ID as a user-assigned identity's client id.
+            settings["Identity__Credential"] = "DefaultAzureCredential";
+            settings["AZURE_TOKEN_CREDENTIALS"] = "ManagedIdentityCredential";
             settings.Remove("Identity__UserAssignedClientId");
             // A developer's shell or a leftover app setting: a service principal, and a client id that is a managed identity's.
             foreach (var (name, value) in emulator.EntraEnvironment)

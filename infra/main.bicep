@@ -220,6 +220,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     Identity__Credential: 'ManagedIdentity'
     Identity__UserAssignedClientId: ''
     Identity__TokenTimeout: '00:00:30'
+    Identity__DisableInstanceDiscovery: 'false'
     Graph__BaseUrl: 'https://graph.microsoft.com/v1.0'
     Graph__Scope: 'https://graph.microsoft.com/.default'
     Graph__RequiredRole: 'User.Read.All'

@@ -32,7 +32,7 @@ while [[ $# -gt 0 ]]; do
         *) echo "run-local: --as takes managed-identity, service-principal or azure-cli" >&2; exit 2 ;;
       esac ;;
     --) shift; func_args=("$@"); break ;;
-    -h|--help) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-local: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -103,20 +103,21 @@ for _ in $(seq 1 100); do
 done
 [[ -s "$state/emulator.env" ]] || { echo "run-local: the identity emulator did not start within 20 s" >&2; exit 4; }
 
+# The env file names the emulator's certificate as SSL_CERT_FILE; only the service-principal path needs it.
+developer_cert_file="${SSL_CERT_FILE-}"
 set -a
 # shellcheck disable=SC1091
 source "$state/emulator.env"
 set +a
 # Environment variables win over local.settings.json in func, so these hold even if that file was edited for a
-# real tenant: Graph calls go to the emulator, and DefaultAzureCredential goes straight to the managed identity
-# instead of trying developer credentials (Azure CLI, a service principal in AZURE_CLIENT_SECRET) first.
+# real tenant: Graph calls go to the emulator, and AZURE_TOKEN_CREDENTIALS pins DefaultAzureCredential to the one
+# credential --as chose, so a developer's own sign-in or AZURE_CLIENT_SECRET cannot answer instead.
 export Graph__BaseUrl="http://127.0.0.1:$port/v1.0"
 export Identity__Credential=DefaultAzureCredential
 case "$identity" in
   managed-identity)
     export AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential
-    # The emulator's certificate is needed only on the service-principal path; elsewhere keep the system's trust store.
-    unset SSL_CERT_FILE AZURE_AUTHORITY_HOST ;;
+    unset AZURE_AUTHORITY_HOST ;;
   service-principal)
     # The sample tenant's "Local developer app" (tools/IdentityEmulator/tenant.sample.json): emulator-only secret.
     export AZURE_TOKEN_CREDENTIALS=EnvironmentCredential Identity__DisableInstanceDiscovery=true
@@ -125,8 +126,11 @@ case "$identity" in
   azure-cli)
     export AZURE_TOKEN_CREDENTIALS=AzureCliCredential PATH="$root/tools/IdentityEmulator/azure-cli:$PATH"
     export IDENTITY_EMULATOR_URL="http://127.0.0.1:$port" AZ_EMULATOR_USER="${AZ_EMULATOR_USER:-adele.vance@contoso.example}"
-    unset IDENTITY_ENDPOINT IDENTITY_HEADER SSL_CERT_FILE AZURE_AUTHORITY_HOST ;;
+    unset IDENTITY_ENDPOINT IDENTITY_HEADER AZURE_AUTHORITY_HOST ;;
 esac
+if [[ "$identity" != service-principal ]]; then
+  if [[ -n "$developer_cert_file" ]]; then export SSL_CERT_FILE="$developer_cert_file"; else unset SSL_CERT_FILE; fi
+fi
 echo "run-local: identity emulator on http://127.0.0.1:$port and https://127.0.0.1:$https_port (log: .emulator/emulator.log); the app runs as: $identity"
 
 # The sample API is registered in the emulator's tenant under the appId the settings name (CustomApi__AppId), with

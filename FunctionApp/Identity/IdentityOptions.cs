@@ -22,7 +22,7 @@ public sealed class IdentityOptions : IValidatableObject
 
     /// <summary>
     /// DefaultAzureCredential only: skip MSAL's instance discovery at login.microsoftonline.com, for private clouds,
-    /// Azure Stack and the emulator's token endpoint (offline, discovery costs about 17 s of retries per credential).
+    /// Azure Stack and the emulator's token endpoint, where discovery fails after retries (docs/benchmarks.md, section 5).
     /// </summary>
     public bool DisableInstanceDiscovery { get; set; }
 
@@ -35,7 +35,7 @@ public sealed class IdentityOptions : IValidatableObject
     /// <summary>Names the credential and identity for diagnostics, never a secret.</summary>
     public string Describe() => Credential == CredentialKind.ManagedIdentity
         ? $"ManagedIdentityCredential ({Identity})"
-        : $"DefaultAzureCredential (managed identity: {Identity})";
+        : $"DefaultAzureCredential (its first available credential; as managed identity: {Identity})";
 
     private string Identity => IsUserAssigned ? $"user-assigned, client id {UserAssignedClientId}" : "system-assigned";
 

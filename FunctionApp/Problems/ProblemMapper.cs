@@ -63,7 +63,7 @@ public sealed partial class ProblemMapper(
 
         // Entra's reason for refusing a service principal (AADSTS code and text) is only in MSAL's exception.
         var reason = failed.InnerException is Microsoft.Identity.Client.MsalServiceException msal && msal.Message.IndexOf("AADSTS", StringComparison.Ordinal) is >= 0 and var at
-            ? $"{failed.Message.TrimEnd()} {msal.Message[at..]}" : failed.Message;
+            ? $"{failed.Message.Split('\n')[0].TrimEnd()} {msal.Message[at..]}" : failed.Message;
         if (reason.Contains("AADSTS500011", StringComparison.Ordinal))
         {
             var resource = TokenTarget.ResourceOf(target.Scope);

@@ -171,18 +171,60 @@ public sealed class EntraTokenEndpointTests
         });
         using var http = TrustingClient(emulator);
 
-        using var response = await http.PostAsync(endpoint, new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "client_credentials",
-            ["client_id"] = tenant.ClientAppId.ToString(),
-            ["scope"] = GraphScope[0],
-            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ["client_assertion"] = assertion,
-        }));
+        using var response = await http.PostAsync(endpoint, AssertionForm(tenant, assertion));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.StartsWith("AADSTS700027: Client assertion failed signature validation.", (await EmulatorHttp.JsonAsync(response)).GetProperty("error_description").GetString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("unsigned", 50027)]
+    [InlineData("not a JWT", 50027)]
+    [InlineData("x5t not base64url", 700027)]
+    public async Task MalformedAssertion_IsRefusedWithEntrasCodeNotA500(string malformation, int code)
+    {
+        using var registered = TestCertificates.Create();
+        var tenant = new TestTenant { ClientCertificate = registered };
+        await using var emulator = await tenant.StartAsync();
+        var endpoint = new Uri(emulator.HttpsBaseAddress, $"{tenant.TenantId}/oauth2/v2.0/token");
+        var header = malformation == "x5t not base64url" ? """{"alg":"PS256","typ":"JWT","x5t#S256":"!!!"}""" : """{"alg":"none","typ":"JWT"}""";
+        var payload = $$"""{"iss":"{{tenant.ClientAppId}}","sub":"{{tenant.ClientAppId}}","aud":"{{endpoint}}","exp":{{DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds()}}}""";
+        var assertion = malformation == "not a JWT" ? "not-a-jwt"
+            : $"{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(header)}.{Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(payload)}.{(malformation == "unsigned" ? "" : "c2ln")}";
+        using var http = TrustingClient(emulator);
+
+        using var response = await http.PostAsync(endpoint, AssertionForm(tenant, assertion));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(code, (await EmulatorHttp.JsonAsync(response)).GetProperty("error_codes")[0].GetInt32());
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_OverPlainHttp_IsRefused()
+    {
+        var tenant = new TestTenant();
+        await using var emulator = await tenant.StartAsync();
+
+        using var response = await EmulatorHttp.Client.PostAsync(new Uri(emulator.BaseAddress, $"{tenant.TenantId}/oauth2/v2.0/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = tenant.ClientAppId.ToString(),
+            ["client_secret"] = tenant.ClientSecret,
+            ["scope"] = GraphScope[0],
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.False((await EmulatorHttp.JsonAsync(response)).TryGetProperty("access_token", out _));
+    }
+
+    private static FormUrlEncodedContent AssertionForm(TestTenant tenant, string assertion) => new(new Dictionary<string, string>
+    {
+        ["grant_type"] = "client_credentials",
+        ["client_id"] = tenant.ClientAppId.ToString(),
+        ["scope"] = GraphScope[0],
+        ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ["client_assertion"] = assertion,
+    });
 
     private static T Options<T>(EmulatorApp emulator, Action<T>? configure = null)
         where T : TokenCredentialOptions, new()

@@ -114,7 +114,16 @@ public sealed class EmulatorApp : IAsyncDisposable
 
         var certificate = HttpsCertificate.Create();
         var certificateFile = options.HttpsCertificateFile ?? Path.Combine(Path.GetTempPath(), $"identity-emulator-{Guid.NewGuid():N}.pem");
-        HttpsCertificate.WritePem(certificate, certificateFile);
+        try
+        {
+            HttpsCertificate.WritePem(certificate, certificateFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            keys.Dispose();
+            throw new EmulatorConfigurationException($"HTTPS certificate file: {e.Message}");
+        }
+
         var httpsPort = options.HttpsPort ?? (options.Port == 0 ? 0 : EmulatorOptions.DefaultHttpsPort);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -139,6 +148,11 @@ public sealed class EmulatorApp : IAsyncDisposable
         {
             await app.DisposeAsync();
             keys.Dispose();
+            if (options.HttpsCertificateFile is null)
+            {
+                File.Delete(certificateFile);
+            }
+
             throw new EmulatorConfigurationException(
                 $"cannot listen on {address}:{options.Port} and {address}:{httpsPort}: {e.Message} (use --port 0 and --https-port 0 for free ports)");
         }
@@ -149,7 +163,7 @@ public sealed class EmulatorApp : IAsyncDisposable
             certificateFile, ownsCertificateFile: options.HttpsCertificateFile is null);
     }
 
-    /// <summary>How many requests an endpoint (managedIdentity, imds, graph, metadata) received, optionally for one resource.</summary>
+    /// <summary>How many requests an endpoint (managedIdentity, imds, graph, metadata, entra) received, optionally for one resource.</summary>
     public long RequestCount(string endpoint, string? resource = null) => State.Counters.Get(endpoint, resource);
 
     public IReadOnlyList<RequestCount> RequestCounts() => State.Counters.Snapshot();

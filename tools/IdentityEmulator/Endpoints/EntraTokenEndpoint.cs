@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using IdentityEmulator.Faults;
 using IdentityEmulator.Tenant;
 using IdentityEmulator.Tokens;
@@ -35,6 +36,12 @@ internal static class EntraTokenEndpoint
         if (EndpointGate.Render(step, (status, message) => Error(context, status, "temporarily_unavailable", 90033, message)) is { } faulted)
         {
             return faulted;
+        }
+
+        // Entra answers on HTTPS only, and Azure.Identity refuses an http authority host anyway.
+        if (!context.Request.IsHttps)
+        {
+            return Error(context, 400, "invalid_request", 90008, "The token endpoint is served over HTTPS only: use the emulator's HTTPS address as the authority host.");
         }
 
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
@@ -115,12 +122,18 @@ internal static class EntraTokenEndpoint
     // issuer the app trusts through a federated credential.
     private static Authentication Assertion(HttpContext context, string tenant, AppRegistration registration, string text)
     {
-        JsonWebToken assertion;
+        JsonWebToken? assertion;
         try
         {
             assertion = new JsonWebToken(text);
         }
         catch (ArgumentException)
+        {
+            assertion = null;
+        }
+
+        // Entra takes RSA-signed assertions (MSAL signs with PS256, other clients RS256); unsigned or other ones are malformed.
+        if (assertion is null || assertion.Alg is not ("RS256" or "PS256") || assertion.EncodedSignature.Length == 0)
         {
             return Failure(Error(context, 401, "invalid_client", 50027, "JWT token is invalid or malformed."));
         }
@@ -132,15 +145,17 @@ internal static class EntraTokenEndpoint
                 $"Client assertion is not within its valid time range. Current time: {now:yyyy-MM-ddTHH:mm:ss.fffffffZ}, assertion valid from {assertion.ValidFrom:yyyy-MM-ddTHH:mm:ss.fffffffZ}, expiry time of assertion {assertion.ValidTo:yyyy-MM-ddTHH:mm:ss.fffffffZ}.")));
         }
 
-        return assertion.TryGetHeaderValue<string>("x5t", out _) || assertion.TryGetHeaderValue<string>("x5t#S256", out _)
+        // An app signs its own assertion (iss: an app id) and names its certificate; a federated token comes from an
+        // issuer's URL, and may carry x5t too (GitHub's do).
+        var namesCertificate = assertion.TryGetHeaderValue<string>("x5t", out _) || assertion.TryGetHeaderValue<string>("x5t#S256", out _);
+        return namesCertificate && Guid.TryParse(assertion.Issuer, out _)
             ? Certificate(context, tenant, registration, assertion)
             : Federated(context, registration, assertion);
     }
 
     private static Authentication Certificate(HttpContext context, string tenant, AppRegistration registration, JsonWebToken assertion)
     {
-        var sha1 = assertion.TryGetHeaderValue<string>("x5t", out var x5t) ? Base64UrlEncoder.DecodeBytes(x5t) : null;
-        var sha256 = assertion.TryGetHeaderValue<string>("x5t#S256", out var x5tS256) ? Base64UrlEncoder.DecodeBytes(x5tS256) : null;
+        var (sha1, sha256) = (Thumbprint(assertion, "x5t"), Thumbprint(assertion, "x5t#S256"));
         var registered = registration.Certificates.FirstOrDefault(c =>
             (sha1 is not null && c.Certificate.GetCertHash(HashAlgorithmName.SHA1).AsSpan().SequenceEqual(sha1))
             || (sha256 is not null && c.Certificate.GetCertHash(HashAlgorithmName.SHA256).AsSpan().SequenceEqual(sha256)));
@@ -151,7 +166,7 @@ internal static class EntraTokenEndpoint
                 $"The certificate with identifier used to sign the client assertion is not registered on application. [Reason - {reason}, Thumbprint of key used by client: '{Convert.ToHexString(sha1 ?? sha256 ?? [])}']"));
         }
 
-        if (assertion.Issuer != registration.AppId.ToString() || assertion.Subject != registration.AppId.ToString())
+        if (!Guid.TryParse(assertion.Issuer, out var issuer) || issuer != registration.AppId || !Guid.TryParse(assertion.Subject, out var subject) || subject != registration.AppId)
         {
             return Failure(Error(context, 401, "invalid_client", 700021, "Client assertion application identifier doesn't match 'client_id' parameter."));
         }
@@ -202,16 +217,32 @@ internal static class EntraTokenEndpoint
 
     private static bool Verify(JsonWebToken assertion, SecurityKey key)
     {
-        var signed = System.Text.Encoding.ASCII.GetBytes($"{assertion.EncodedHeader}.{assertion.EncodedPayload}");
-        var signature = Base64UrlEncoder.DecodeBytes(assertion.EncodedSignature);
+        var signed = Encoding.ASCII.GetBytes($"{assertion.EncodedHeader}.{assertion.EncodedPayload}");
         var provider = key.CryptoProviderFactory.CreateForVerifying(key, assertion.Alg);
         try
         {
-            return provider.Verify(signed, signature);
+            return provider.Verify(signed, Base64UrlEncoder.DecodeBytes(assertion.EncodedSignature));
+        }
+        catch (FormatException)
+        {
+            return false;
         }
         finally
         {
             key.CryptoProviderFactory.ReleaseSignatureProvider(provider);
+        }
+    }
+
+    // A certificate's SHA-1 (x5t) or SHA-256 (x5t#S256) thumbprint from the header; null when absent or not base64url.
+    private static byte[]? Thumbprint(JsonWebToken assertion, string header)
+    {
+        try
+        {
+            return assertion.TryGetHeaderValue<string>(header, out var value) ? Base64UrlEncoder.DecodeBytes(value) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
         }
     }
 

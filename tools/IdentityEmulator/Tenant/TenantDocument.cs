@@ -93,7 +93,7 @@ internal sealed class FederatedIdentityCredentialDocument
     public string? Name { get; set; }
     public string? Issuer { get; set; }
     public string? Subject { get; set; }
-    public List<string> Audiences { get; set; } = ["api://AzureADTokenExchange"];
+    public List<string>? Audiences { get; set; } = ["api://AzureADTokenExchange"];
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -231,7 +231,7 @@ internal static class TenantLoader
             var where = $"{at}.federatedIdentityCredentials[{i}]";
             federated.Add(new FederatedCredential(
                 errors.Required(credential.Name, $"{where}.name"), errors.Required(credential.Issuer, $"{where}.issuer"),
-                errors.Required(credential.Subject, $"{where}.subject"), credential.Audiences));
+                errors.Required(credential.Subject, $"{where}.subject"), credential.Audiences ?? []));
         }
 
         var scopes = new Dictionary<Guid, string>();
