@@ -32,7 +32,9 @@ internal static class EntraTokenEndpoint
 
     private static async Task<IResult> TokenAsync(HttpContext context, string tenant, EmulatorState state)
     {
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Entra, null);
+        // Counted, and faults matched, by the scope requested, as the identity endpoints are by resource.
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
+        var step = await state.Gate.EnterAsync(context, EndpointNames.Entra, form["scope"].FirstOrDefault());
         if (EndpointGate.Render(step, (status, message) => Error(context, status, "temporarily_unavailable", 90033, message)) is { } faulted)
         {
             return faulted;
@@ -44,7 +46,6 @@ internal static class EntraTokenEndpoint
             return Error(context, 400, "invalid_request", 90008, "The token endpoint is served over HTTPS only: use the emulator's HTTPS address as the authority host.");
         }
 
-        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
         if (!string.Equals(tenant, state.Tenant.TenantId.ToString(), StringComparison.OrdinalIgnoreCase))
         {
             return Error(context, 400, "invalid_tenant", 90002,

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace IdentityEmulator.Tenant;
@@ -215,10 +217,10 @@ internal static class TenantLoader
             var key = app.KeyCredentials[i];
             try
             {
-                var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(Base64(key.Key) ?? []);
+                var certificate = X509CertificateLoader.LoadCertificate(Base64(key.Key) ?? []);
                 certificates.Add(new ClientCertificate(certificate, key.EndDateTime ?? certificate.NotAfter));
             }
-            catch (System.Security.Cryptography.CryptographicException)
+            catch (CryptographicException)
             {
                 errors.Add($"{at}.keyCredentials[{i}].key must be a certificate, base64 DER");
             }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace IdentityEmulator.Tenant;
 
 internal sealed record ManagedIdentity(string Name, bool IsSystemAssigned, Guid ObjectId, Guid ClientId, string ResourceId);
@@ -49,7 +51,7 @@ internal sealed record AppRegistration(
 /// <summary>A client secret as the tenant file stores it: the SHA-256 of its value, never the value.</summary>
 internal sealed record ClientSecret(byte[] Sha256, DateTimeOffset? EndDateTime);
 
-internal sealed record ClientCertificate(System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, DateTimeOffset EndDateTime);
+internal sealed record ClientCertificate(X509Certificate2 Certificate, DateTimeOffset EndDateTime);
 
 /// <summary>Trust in tokens from another issuer (a Kubernetes cluster, GitHub Actions) for one subject.</summary>
 internal sealed record FederatedCredential(string Name, string Issuer, string Subject, IReadOnlyList<string> Audiences);

@@ -105,13 +105,19 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
             ["uti"] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
             ["ver"] = isV2 ? "2.0" : "1.0",
         };
+        // A public client proves nothing about itself: appidacr/azpacr 0.
         if (isV2)
         {
-            (claims["azp"], claims["azpacr"], claims["preferred_username"]) = (clientAppId.ToString(), "0", user.UserPrincipalName);
+            claims["azp"] = clientAppId.ToString();
+            claims["azpacr"] = "0";
+            claims["preferred_username"] = user.UserPrincipalName;
         }
         else
         {
-            (claims["appid"], claims["appidacr"], claims["upn"], claims["unique_name"]) = (clientAppId.ToString(), "0", user.UserPrincipalName, user.UserPrincipalName);
+            claims["appid"] = clientAppId.ToString();
+            claims["appidacr"] = "0";
+            claims["upn"] = user.UserPrincipalName;
+            claims["unique_name"] = user.UserPrincipalName;
         }
 
         return new IssuedToken(Sign(claims), now, now.Add(lifetime));
