@@ -27,11 +27,6 @@ var suffix = uniqueString(resourceGroup().id)
 var appName = 'func-${baseName}-${suffix}'
 var deploymentContainer = 'app-package'
 
-// Built-in role definition ids.
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: 'log-${baseName}-${suffix}'
@@ -57,7 +52,8 @@ resource insights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: take('st${replace(baseName, '-', '')}${suffix}', 24)
+  // Storage account names are 3-24 lower-case letters and digits.
+  name: toLower(take('st${replace(baseName, '-', '')}${suffix}', 24))
   location: location
   kind: 'StorageV2'
   sku: {
@@ -145,50 +141,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// Role assignment names must be known when the deployment starts, so they use the app's resource id rather than its
-// principal id (known only once the identity exists); both are stable for the life of the app.
-
-// Storage Blob Data Owner: the host's leases and keys, and the deployment package container.
-resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, app.id, storageBlobDataOwner)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
+module appRoles 'app-roles.bicep' = {
+  name: 'app-roles-${suffix}'
+  params: {
     principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Storage Queue Data Contributor: the host's internal queues.
-resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, app.id, storageQueueDataContributor)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
-    principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Storage Table Data Contributor: the timer trigger's schedule monitor.
-resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, app.id, storageTableDataContributor)
-  scope: storage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
-    principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-// Monitoring Metrics Publisher: telemetry to an Application Insights resource that accepts Entra auth only.
-resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(insights.id, app.id, monitoringMetricsPublisher)
-  scope: insights
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
-    principalId: app.identity.principalId
-    principalType: 'ServicePrincipal'
+    storageAccountName: storage.name
+    insightsName: insights.name
   }
 }
 
@@ -235,11 +193,9 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     CustomApi__AttemptTimeoutSeconds: '5'
     CustomApi__TotalTimeoutSeconds: '20'
   }
+  // The host reaches storage and Application Insights with these roles as soon as the settings apply.
   dependsOn: [
-    blobOwner
-    queueContributor
-    tableContributor
-    metricsPublisher
+    appRoles
   ]
 }
 
