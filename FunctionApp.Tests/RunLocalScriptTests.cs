@@ -7,6 +7,7 @@ namespace FunctionApp.Tests;
 /// scripts/run-local.sh, run as a user runs it. Core Tools cannot be installed here, so a stand-in 'func' on PATH
 /// records what the real one would receive: the script's contract ends where func starts.
 /// </summary>
+[Collection(nameof(RepositoryRootFiles))]
 public sealed class RunLocalScriptTests
 {
     private static readonly string Root = FindRoot();
