@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using IdentityEmulator;
+using IdentityEmulator.Faults;
 using TestSupport;
 
 namespace Infra.Tests;
@@ -72,9 +73,7 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
     public async Task Assign_WhenTheCheckMissesAReplicatingAssignment_TakesGraphsAlreadyExistsAsDone()
     {
         // Entra replicates a new assignment for a while: the script's list misses it, Graph's duplicate check does not.
-        await _emulator.DisposeAsync();
-        _emulator = await _tenant.StartAsync(o => o with { ReplicationDelay = TimeSpan.FromHours(1) });
-        _adminToken = await EmulatorHttp.TokenAsync(_emulator, "https://graph.microsoft.com", query: $"&client_id={_tenant.AdminClientId}");
+        await RestartEmulatorAsync(o => o with { ReplicationDelay = TimeSpan.FromHours(1) });
 
         var first = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
         var second = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
@@ -126,6 +125,48 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("403", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_FollowsGraphsPagesToTheLastAssignment()
+    {
+        _tenant.AssignApiToSystem(_tenant.ApiReadRoleId).AssignApiToSystem(_tenant.ApiWriteRoleId);
+        // One item per page: Graph may page any list, whatever $top asked.
+        await RestartEmulatorAsync(o => o with { GraphPageSize = 1 });
+
+        var run = await RunAsync("-IdentityName", AppIdentity, "-List");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Contains("Api.Read", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Api.Write", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Assign_WhenGraphThrottles_WaitsAsToldAndSucceeds()
+    {
+        _emulator.AddFault(new FaultRule { Endpoint = "graph", Sequence = [new FaultStep { Status = 429, RetryAfterSeconds = 1 }, new FaultStep { Status = 503, RetryAfterSeconds = 0 }] });
+
+        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.Equal([_tenant.ApiReadRoleId.ToString()], await AssignmentsOfAppIdentityAsync());
+    }
+
+    [Fact]
+    public async Task Assign_ToANameThatOnlyAnAppRegistrationHas_FindsNoManagedIdentityAndExits10()
+    {
+        // "Test client" is an application's service principal in the test tenant, not a managed identity.
+        var run = await RunAsync("-IdentityName", "Test client", "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+
+        Assert.Equal(10, run.ExitCode);
+        Assert.DoesNotContain(_emulator.State.Tenant.Assignments, a => a.ResourceId == _tenant.ApiServicePrincipalId);
+    }
+
+    private async Task RestartEmulatorAsync(Func<EmulatorOptions, EmulatorOptions> configure)
+    {
+        await _emulator.DisposeAsync();
+        _emulator = await _tenant.StartAsync(configure);
+        _adminToken = await EmulatorHttp.TokenAsync(_emulator, "https://graph.microsoft.com", query: $"&client_id={_tenant.AdminClientId}");
     }
 
     private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithTokenAsync(_adminToken, args);

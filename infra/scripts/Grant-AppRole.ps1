@@ -1,4 +1,4 @@
-#Requires -Version 7.0
+#Requires -Version 7.2
 <#
 .SYNOPSIS
     Grants an application role of an API to a managed identity, or lists the roles an identity holds, through
@@ -93,54 +93,80 @@ function Get-GraphToken {
 }
 
 function Invoke-Graph([string] $Method, [string] $Path, $Body, [switch] $ExistingIsDone) {
+    $base = $GraphBaseUrl.TrimEnd('/')
     $request = @{
         Method         = $Method
-        Uri            = "$($GraphBaseUrl.TrimEnd('/'))/$Path"
+        # A nextLink is absolute; it must point back at Graph, or the token would follow it elsewhere.
+        Uri            = if ($Path -match '^https?://') { $Path } else { "$base/$Path" }
         Authentication = 'Bearer'
         Token          = $script:token
         ContentType    = 'application/json'
         # The emulator is plain HTTP on loopback; Graph itself is always HTTPS.
         AllowUnencryptedAuthentication = $GraphBaseUrl.StartsWith('http://127.0.0.1') -or $GraphBaseUrl.StartsWith('http://localhost')
     }
+    if (-not $request.Uri.StartsWith("$base/", [StringComparison]::OrdinalIgnoreCase)) {
+        Write-Error "Microsoft Graph pointed at $($request.Uri), outside $base; not following it with the token." -ErrorAction Continue
+        exit 1
+    }
     if ($null -ne $Body) {
         $request.Body = $Body | ConvertTo-Json -Depth 5 -Compress
     }
 
-    try {
-        return Invoke-RestMethod @request
-    }
-    catch {
-        $failure = $_
-        $response = $failure.Exception.PSObject.Properties['Response']?.Value
-        $status = if ($response) { "$([int]$response.StatusCode)" } else { 'nothing' }
-        # Graph's error body ({"error":{"code","message"}}) says why; without one, the exception does.
-        $detail = $failure.Exception.Message
-        if ($failure.ErrorDetails -and $failure.ErrorDetails.Message) {
-            try { $detail = ($failure.ErrorDetails.Message | ConvertFrom-Json).error.message } catch { $detail = $failure.ErrorDetails.Message }
+    for ($attempt = 1; ; $attempt++) {
+        try {
+            return Invoke-RestMethod @request
         }
-        if ($ExistingIsDone -and $status -eq '400' -and $detail -like '*already exists on the object*') {
-            return $null
+        catch {
+            $failure = $_
+            $response = $failure.Exception.PSObject.Properties['Response']?.Value
+            $status = if ($response) { "$([int]$response.StatusCode)" } else { 'nothing' }
+            # Throttled or briefly unavailable: wait as Graph asks (Retry-After, else 2 s), up to three times.
+            if ($status -in '429', '503' -and $attempt -le 3) {
+                $wait = $response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 2
+                Write-Verbose "Microsoft Graph answered $status; retrying in $wait s"
+                Start-Sleep -Seconds ([Math]::Min([Math]::Max($wait, 0), 60))
+                continue
+            }
+            # Graph's error body ({"error":{"code","message"}}) says why; without one, the exception does.
+            $detail = $failure.Exception.Message
+            if ($failure.ErrorDetails -and $failure.ErrorDetails.Message) {
+                try { $detail = ($failure.ErrorDetails.Message | ConvertFrom-Json).error.message } catch { $detail = $failure.ErrorDetails.Message }
+            }
+            if ($ExistingIsDone -and $status -eq '400' -and $detail -like '*already exists on the object*') {
+                return $null
+            }
+            Write-Error "Microsoft Graph answered $status to $Method $Path`: $detail" -ErrorAction Continue
+            exit 1
         }
-        Write-Error "Microsoft Graph answered $status to $Method $Path`: $detail" -ErrorAction Continue
-        exit 1
     }
 }
 
+# Every item of a collection: Graph answers in pages and links the next one.
+function Get-GraphList([string] $Path) {
+    $page = Invoke-Graph GET $Path
+    $items = @($page.value)
+    while ($next = $page.PSObject.Properties['@odata.nextLink']?.Value) {
+        $page = Invoke-Graph GET $next
+        $items += @($page.value)
+    }
+    return $items
+}
+
 function Find-ServicePrincipal([string] $Filter) {
-    $escaped = [uri]::EscapeDataString($Filter)
-    return @((Invoke-Graph GET "servicePrincipals?`$filter=$escaped").value)
+    return @(Get-GraphList "servicePrincipals?`$filter=$([uri]::EscapeDataString($Filter))")
 }
 
 $script:token = Get-GraphToken
 
-$identity = Find-ServicePrincipal "displayName eq '$($IdentityName.Replace("'", "''"))'" | Select-Object -First 1
+# Only managed identities: an app registration or another service principal may carry the same display name.
+$identity = Find-ServicePrincipal "displayName eq '$($IdentityName.Replace("'", "''"))' and servicePrincipalType eq 'ManagedIdentity'" | Select-Object -First 1
 if (-not $identity) {
     Write-Error "Managed identity '$IdentityName' not found: is the app's identity enabled, and is this its name?" -ErrorAction Continue
     exit 10
 }
 
 if ($List) {
-    $assignments = @((Invoke-Graph GET "servicePrincipals/$($identity.id)/appRoleAssignments").value)
+    $assignments = Get-GraphList "servicePrincipals/$($identity.id)/appRoleAssignments"
     $rows = foreach ($assignment in $assignments) {
         $resource = Invoke-Graph GET "servicePrincipals/$($assignment.resourceId)"
         $role = $resource.appRoles | Where-Object { $_.id -eq $assignment.appRoleId } | Select-Object -First 1
@@ -177,7 +203,7 @@ if (-not $role) {
     exit 30
 }
 
-$existing = @((Invoke-Graph GET "servicePrincipals/$($identity.id)/appRoleAssignments").value) |
+$existing = Get-GraphList "servicePrincipals/$($identity.id)/appRoleAssignments" |
     Where-Object { $_.resourceId -eq $api.id -and $_.appRoleId -eq $role.id }
 if ($existing) {
     Write-Output "'$IdentityName' already holds $RoleName on '$($api.displayName)'; nothing to do."

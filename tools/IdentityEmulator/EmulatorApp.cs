@@ -87,6 +87,11 @@ public sealed class EmulatorApp : IAsyncDisposable
             }
         }
 
+        if (options.GraphPageSize is < 1 or > ODataQuery.MaxTop)
+        {
+            throw new EmulatorConfigurationException($"Graph page size {options.GraphPageSize} is not between 1 and {ODataQuery.MaxTop}");
+        }
+
         if (options.TokenLifetime < TimeSpan.FromMinutes(1))
         {
             throw new EmulatorConfigurationException($"token lifetime {options.TokenLifetime} is shorter than one minute");
@@ -99,6 +104,7 @@ public sealed class EmulatorApp : IAsyncDisposable
             options.IdentityHeader ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant())
         {
             ReplicationDelay = options.ReplicationDelay,
+            GraphPageSize = options.GraphPageSize,
         };
         foreach (var rule in options.Faults)
         {

@@ -49,6 +49,12 @@ public sealed record EmulatorOptions
     /// </summary>
     public TimeSpan ReplicationDelay { get; init; }
 
+    /// <summary>
+    /// The most items one Graph page holds whatever $top asks, as Graph's server-driven paging may return fewer than
+    /// asked with an @odata.nextLink: a client that ignores the link misses the rest. 999 (Graph's largest $top) by default.
+    /// </summary>
+    public int GraphPageSize { get; init; } = 999;
+
     /// <summary>The IDENTITY_HEADER secret; random per run when not set.</summary>
     public string? IdentityHeader { get; init; }
 

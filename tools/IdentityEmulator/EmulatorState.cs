@@ -34,6 +34,9 @@ internal sealed class EmulatorState
     /// <summary>How long a new app-role assignment stays out of Graph's lists (<see cref="EmulatorOptions.ReplicationDelay"/>).</summary>
     public TimeSpan ReplicationDelay { get; init; }
 
+    /// <summary>The most items in one Graph page (<see cref="EmulatorOptions.GraphPageSize"/>).</summary>
+    public int GraphPageSize { get; init; } = 999;
+
     public FaultInjector Faults { get; } = new();
 
     public RequestCounters Counters { get; } = new();

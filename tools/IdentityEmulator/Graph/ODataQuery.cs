@@ -111,6 +111,8 @@ internal static partial class ODataQuery
             matching = order(matching);
         }
 
+        // Server-driven paging: Graph may answer fewer than $top, with a nextLink to the rest.
+        top = Math.Min(top, context.RequestServices.GetRequiredService<EmulatorState>().GraphPageSize);
         var all = matching.ToList();
         var page = all.Skip(skip).Take(top).Select(e => Project(e, select)).ToList();
         var body = new Dictionary<string, object?> { ["@odata.context"] = $"https://graph.microsoft.com/v1.0/$metadata#{collection.Name}" };
