@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using FunctionApp.CustomApi;
 using FunctionApp.Graph;
 using FunctionApp.Identity;
@@ -48,7 +49,7 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
     [Fact]
     public void FunctionApp_HasSystemAssignedIdentityHttpsOnlyTls12AndNoFtpOrBasicPublishing()
     {
-        var app = Single(bicep.Template, "Microsoft.Web/sites");
+        var app = Site("functionapp,linux");
 
         Assert.Equal("SystemAssigned", (string?)app["identity"]!["type"]);
         Assert.Equal("functionapp,linux", (string?)app["kind"]);
@@ -59,15 +60,47 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         Assert.Equal("dotnet-isolated", (string?)properties["functionAppConfig"]!["runtime"]!["name"]);
         Assert.Equal("10.0", (string?)properties["functionAppConfig"]!["runtime"]!["version"]);
         Assert.Equal("SystemAssignedIdentity", (string?)properties["functionAppConfig"]!["deployment"]!["storage"]!["authentication"]!["type"]);
+        // FTP and SCM basic publishing off on both sites, the Function app and the sample API.
         var policies = OfType(bicep.Template, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
-        Assert.Equal(2, policies.Count);
+        Assert.Equal(4, policies.Count);
         Assert.All(policies, p => Assert.False((bool)p["properties"]!["allow"]!));
     }
 
     [Fact]
+    public void SampleApi_IsHostedOnLinuxDotnet10HttpsOnlyTls12WithoutFtpAndTurnsOff()
+    {
+        var api = Site("app,linux");
+
+        var properties = api["properties"]!;
+        Assert.True((bool)properties["httpsOnly"]!);
+        Assert.Equal("DOTNETCORE|10.0", (string?)properties["siteConfig"]!["linuxFxVersion"]);
+        Assert.Equal("1.2", (string?)properties["siteConfig"]!["minTlsVersion"]);
+        Assert.Equal("Disabled", (string?)properties["siteConfig"]!["ftpsState"]);
+        Assert.Equal("[parameters('deploySampleApi')]", (string?)api["condition"]);
+        var settings = properties["siteConfig"]!["appSettings"]!.AsArray().ToDictionary(s => (string)s!["name"]!, s => (string?)s!["value"]);
+        Assert.Equal("[tenant().tenantId]", settings["EntraApi__TenantId"]);
+        Assert.Contains("API_APP_ID", settings["EntraApi__ClientId"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FunctionApp_CallsTheSampleApiTheSameDeploymentHosts()
+    {
+        var settings = Single(bicep.Template, "Microsoft.Web/sites/config")["properties"]!;
+
+        // One deployment is enough for /api/custom/orders: the base URL is the API site's host name, the scope and
+        // appId the registration's; a hand-set value would be replaced by the next deployment anyway.
+        Assert.Contains("defaultHostName", (string?)settings["CustomApi__BaseUrl"], StringComparison.Ordinal);
+        Assert.Contains("parameters('deploySampleApi')", (string?)settings["CustomApi__BaseUrl"], StringComparison.Ordinal);
+        Assert.Contains("API_APP_ID", (string?)settings["CustomApi__Scope"], StringComparison.Ordinal);
+        Assert.Contains("API_APP_ID", (string?)settings["CustomApi__AppId"], StringComparison.Ordinal);
+    }
+
+    private JsonObject Site(string kind) => Assert.Single(OfType(bicep.Template, "Microsoft.Web/sites"), s => (string?)s["kind"] == kind);
+
+    [Fact]
     public void Plan_IsFlexConsumption()
     {
-        var plan = Single(bicep.Template, "Microsoft.Web/serverfarms");
+        var plan = Assert.Single(OfType(bicep.Template, "Microsoft.Web/serverfarms"), p => (string?)p["kind"] == "functionapp");
 
         Assert.Equal("FlexConsumption", (string?)plan["sku"]!["tier"]);
         Assert.Equal("FC1", (string?)plan["sku"]!["name"]);

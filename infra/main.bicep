@@ -17,8 +17,14 @@ param deployGraph bool = true
 @description('With deployGraph=false: the existing API registration\'s appId (empty: no custom API settings).')
 param customApiAppId string = ''
 
-@description('Where the sample protected API runs, if deployed (empty turns the custom-API function off).')
+@description('Host samples/ProtectedApi on App Service (Linux, B1) and point the Function app at it; false leaves customApiBaseUrl to say where it runs.')
+param deploySampleApi bool = true
+
+@description('With deploySampleApi=false: where the sample protected API runs (empty turns the custom-API function off).')
 param customApiBaseUrl string = ''
+
+@description('Changes the API app registration\'s unique name. After a teardown, a deleted registration keeps its name in the directory\'s deleted items for 30 days; give a new salt, or purge it (README, "Tear down").')
+param apiRegistrationSalt string = ''
 
 @description('CRON schedule of the probe timer.')
 param probeSchedule string = '0 */15 * * * *'
@@ -93,6 +99,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: appName
   location: location
   kind: 'functionapp,linux'
+  tags: {
+    'azd-service-name': 'functionapp'
+  }
   identity: {
     type: 'SystemAssigned'
   }
@@ -154,7 +163,7 @@ module graph 'graph.bicep' = if (deployGraph) {
   name: 'graph-${suffix}'
   params: {
     principalId: app.identity.principalId
-    apiUniqueName: 'sample-protected-api-${suffix}'
+    apiUniqueName: 'sample-protected-api-${suffix}${apiRegistrationSalt}'
     apiDisplayName: 'Sample Protected API (${baseName})'
     readRoleId: guid(resourceGroup().id, 'sample-protected-api', 'Api.Read')
     writeRoleId: guid(resourceGroup().id, 'sample-protected-api', 'Api.Write')
@@ -163,6 +172,66 @@ module graph 'graph.bicep' = if (deployGraph) {
 
 var apiAppId = deployGraph ? graph!.outputs.API_APP_ID : customApiAppId
 var apiScope = empty(apiAppId) ? '' : 'api://${apiAppId}/.default'
+
+// The sample protected API (samples/ProtectedApi), validating tokens for the app registration above. A Basic plan:
+// Flex Consumption hosts only Function apps.
+resource apiPlan 'Microsoft.Web/serverfarms@2024-04-01' = if (deploySampleApi) {
+  name: 'plan-api-${baseName}-${suffix}'
+  location: location
+  kind: 'linux'
+  sku: {
+    name: 'B1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource api 'Microsoft.Web/sites@2024-04-01' = if (deploySampleApi) {
+  name: 'app-api-${baseName}-${suffix}'
+  location: location
+  kind: 'app,linux'
+  tags: {
+    'azd-service-name': 'protectedapi'
+  }
+  properties: {
+    serverFarmId: apiPlan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: 'DOTNETCORE|10.0'
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      healthCheckPath: '/health'
+      appSettings: [
+        {
+          name: 'EntraApi__TenantId'
+          value: tenant().tenantId
+        }
+        {
+          name: 'EntraApi__ClientId'
+          value: apiAppId
+        }
+      ]
+    }
+  }
+
+  resource ftp 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scm 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+var apiBaseUrl = deploySampleApi ? 'https://${api!.properties.defaultHostName}/' : customApiBaseUrl
 
 // The app settings, separate from the site because they need the API's appId, which exists only after the Graph
 // module, which in turn needs the site's identity. Names match the Function app's options (Section__Key).
@@ -184,7 +253,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
     Graph__RequiredRole: 'User.Read.All'
     Graph__TimeoutSeconds: '45'
     CustomApi__Name: 'protected-api'
-    CustomApi__BaseUrl: customApiBaseUrl
+    CustomApi__BaseUrl: apiBaseUrl
     CustomApi__Scope: apiScope
     CustomApi__AppId: apiAppId
     CustomApi__RequiredRole: 'Api.Read'
@@ -205,3 +274,4 @@ output FUNCTION_APP_PRINCIPAL_ID string = app.identity.principalId
 output CUSTOM_API_APP_ID string = apiAppId
 output CUSTOM_API_APP_ID_URI string = empty(apiAppId) ? '' : 'api://${apiAppId}'
 output CUSTOM_API_SCOPE string = apiScope
+output CUSTOM_API_BASE_URL string = apiBaseUrl

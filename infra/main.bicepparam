@@ -5,5 +5,7 @@ using 'main.bicep'
 param baseName = 'mi-sample'
 param deployGraph = true
 param customApiAppId = ''
+param deploySampleApi = true
 param customApiBaseUrl = ''
+param apiRegistrationSalt = ''
 param probeSchedule = '0 */15 * * * *'
