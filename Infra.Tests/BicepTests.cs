@@ -76,7 +76,13 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         Assert.Equal("DOTNETCORE|10.0", (string?)properties["siteConfig"]!["linuxFxVersion"]);
         Assert.Equal("1.2", (string?)properties["siteConfig"]!["minTlsVersion"]);
         Assert.Equal("Disabled", (string?)properties["siteConfig"]!["ftpsState"]);
-        Assert.Equal("[parameters('deploySampleApi')]", (string?)api["condition"]);
+        // Hosted only when the registration is known: with deployGraph=false and no customApiAppId both apps would
+        // refuse to start (an empty EntraApi__ClientId, a CustomApi__BaseUrl without a scope).
+        Assert.Equal("[variables('hostSampleApi')]", (string?)api["condition"]);
+        var hostSampleApi = (string?)bicep.Template["variables"]!["hostSampleApi"];
+        Assert.Contains("parameters('deploySampleApi')", hostSampleApi, StringComparison.Ordinal);
+        Assert.Contains("parameters('customApiAppId')", hostSampleApi, StringComparison.Ordinal);
+        Assert.Contains("parameters('deployGraph')", hostSampleApi, StringComparison.Ordinal);
         var settings = properties["siteConfig"]!["appSettings"]!.AsArray().ToDictionary(s => (string)s!["name"]!, s => (string?)s!["value"]);
         Assert.Equal("[tenant().tenantId]", settings["EntraApi__TenantId"]);
         Assert.Contains("API_APP_ID", settings["EntraApi__ClientId"], StringComparison.Ordinal);
@@ -90,7 +96,7 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         // One deployment is enough for /api/custom/orders: the base URL is the API site's host name, the scope and
         // appId the registration's; a hand-set value would be replaced by the next deployment anyway.
         Assert.Contains("defaultHostName", (string?)settings["CustomApi__BaseUrl"], StringComparison.Ordinal);
-        Assert.Contains("parameters('deploySampleApi')", (string?)settings["CustomApi__BaseUrl"], StringComparison.Ordinal);
+        Assert.Contains("variables('hostSampleApi')", (string?)settings["CustomApi__BaseUrl"], StringComparison.Ordinal);
         Assert.Contains("API_APP_ID", (string?)settings["CustomApi__Scope"], StringComparison.Ordinal);
         Assert.Contains("API_APP_ID", (string?)settings["CustomApi__AppId"], StringComparison.Ordinal);
     }

@@ -30,6 +30,7 @@ param apiRegistrationSalt string = ''
 param probeSchedule string = '0 */15 * * * *'
 
 var suffix = uniqueString(resourceGroup().id)
+var apiUniqueName = 'sample-protected-api-${suffix}${apiRegistrationSalt}'
 var appName = 'func-${baseName}-${suffix}'
 var deploymentContainer = 'app-package'
 
@@ -163,7 +164,7 @@ module graph 'graph.bicep' = if (deployGraph) {
   name: 'graph-${suffix}'
   params: {
     principalId: app.identity.principalId
-    apiUniqueName: 'sample-protected-api-${suffix}${apiRegistrationSalt}'
+    apiUniqueName: apiUniqueName
     apiDisplayName: 'Sample Protected API (${baseName})'
     readRoleId: guid(resourceGroup().id, 'sample-protected-api', 'Api.Read')
     writeRoleId: guid(resourceGroup().id, 'sample-protected-api', 'Api.Write')
@@ -173,9 +174,12 @@ module graph 'graph.bicep' = if (deployGraph) {
 var apiAppId = deployGraph ? graph!.outputs.API_APP_ID : customApiAppId
 var apiScope = empty(apiAppId) ? '' : 'api://${apiAppId}/.default'
 
-// The sample protected API (samples/ProtectedApi), validating tokens for the app registration above. A Basic plan:
-// Flex Consumption hosts only Function apps.
-resource apiPlan 'Microsoft.Web/serverfarms@2024-04-01' = if (deploySampleApi) {
+// The sample protected API (samples/ProtectedApi), validating tokens for the app registration above: only when that
+// registration is known (deployed here, or customApiAppId), since both apps refuse to start without its appId. A
+// Basic plan: Flex Consumption hosts only Function apps.
+var hostSampleApi = deploySampleApi && (deployGraph || !empty(customApiAppId))
+
+resource apiPlan 'Microsoft.Web/serverfarms@2024-04-01' = if (hostSampleApi) {
   name: 'plan-api-${baseName}-${suffix}'
   location: location
   kind: 'linux'
@@ -187,7 +191,7 @@ resource apiPlan 'Microsoft.Web/serverfarms@2024-04-01' = if (deploySampleApi) {
   }
 }
 
-resource api 'Microsoft.Web/sites@2024-04-01' = if (deploySampleApi) {
+resource api 'Microsoft.Web/sites@2024-04-01' = if (hostSampleApi) {
   name: 'app-api-${baseName}-${suffix}'
   location: location
   kind: 'app,linux'
@@ -203,6 +207,8 @@ resource api 'Microsoft.Web/sites@2024-04-01' = if (deploySampleApi) {
       ftpsState: 'Disabled'
       http20Enabled: true
       healthCheckPath: '/health'
+      // A Basic plan unloads an idle site; the first call after would outlast CustomApi__AttemptTimeoutSeconds.
+      alwaysOn: true
       appSettings: [
         {
           name: 'EntraApi__TenantId'
@@ -231,7 +237,7 @@ resource api 'Microsoft.Web/sites@2024-04-01' = if (deploySampleApi) {
   }
 }
 
-var apiBaseUrl = deploySampleApi ? 'https://${api!.properties.defaultHostName}/' : customApiBaseUrl
+var apiBaseUrl = hostSampleApi ? 'https://${api!.properties.defaultHostName}/' : customApiBaseUrl
 
 // The app settings, separate from the site because they need the API's appId, which exists only after the Graph
 // module, which in turn needs the site's identity. Names match the Function app's options (Section__Key).
@@ -275,3 +281,5 @@ output CUSTOM_API_APP_ID string = apiAppId
 output CUSTOM_API_APP_ID_URI string = empty(apiAppId) ? '' : 'api://${apiAppId}'
 output CUSTOM_API_SCOPE string = apiScope
 output CUSTOM_API_BASE_URL string = apiBaseUrl
+output SAMPLE_API_NAME string = hostSampleApi ? api.name : ''
+output CUSTOM_API_UNIQUE_NAME string = deployGraph ? apiUniqueName : ''
