@@ -122,7 +122,8 @@ function Invoke-Graph([string] $Method, [string] $Path, $Body, [switch] $Existin
             $status = if ($response) { "$([int]$response.StatusCode)" } else { 'nothing' }
             # Throttled or briefly unavailable: wait as Graph asks (Retry-After, else 2 s), up to three times.
             if ($status -in '429', '503' -and $attempt -le 3) {
-                $wait = $response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 2
+                $retryAfter = $response.Headers.RetryAfter
+                $wait = if (${retryAfter}?.Delta) { $retryAfter.Delta.TotalSeconds } elseif (${retryAfter}?.Date) { ($retryAfter.Date - [DateTimeOffset]::UtcNow).TotalSeconds } else { 2 }
                 Write-Verbose "Microsoft Graph answered $status; retrying in $wait s"
                 Start-Sleep -Seconds ([Math]::Min([Math]::Max($wait, 0), 60))
                 continue
