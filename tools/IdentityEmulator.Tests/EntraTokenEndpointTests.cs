@@ -222,7 +222,7 @@ public sealed class EntraTokenEndpointTests
         ["grant_type"] = "client_credentials",
         ["client_id"] = tenant.ClientAppId.ToString(),
         ["scope"] = GraphScope[0],
-        ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ["client_assertion_type"] = Endpoints.EntraTokenEndpoint.JwtBearerAssertion,
         ["client_assertion"] = assertion,
     });
 

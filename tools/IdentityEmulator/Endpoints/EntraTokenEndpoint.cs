@@ -74,7 +74,7 @@ internal static class EntraTokenEndpoint
         }
 
         var authentication = form.ContainsKey("client_secret") ? Secret(context, registration, form["client_secret"].ToString())
-            : form["client_assertion_type"] == JwtBearerAssertion ? Assertion(context, tenant, registration, form["client_assertion"].ToString())
+            : form["client_assertion_type"] == JwtBearerAssertion ? Assertion(context, tenant, registration, form["client_assertion"].ToString(), state.Keys.Key)
             : Failure(Error(context, 401, "invalid_client", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."));
         if (authentication.Error is { } refused)
         {
@@ -121,7 +121,7 @@ internal static class EntraTokenEndpoint
 
     // A certificate's assertion names the certificate in its header (x5t, x5t#S256); a federated one comes from an
     // issuer the app trusts through a federated credential.
-    private static Authentication Assertion(HttpContext context, string tenant, AppRegistration registration, string text)
+    private static Authentication Assertion(HttpContext context, string tenant, AppRegistration registration, string text, SecurityKey emulatorKey)
     {
         JsonWebToken? assertion;
         try
@@ -151,7 +151,7 @@ internal static class EntraTokenEndpoint
         var namesCertificate = assertion.TryGetHeaderValue<string>("x5t", out _) || assertion.TryGetHeaderValue<string>("x5t#S256", out _);
         return namesCertificate && Guid.TryParse(assertion.Issuer, out _)
             ? Certificate(context, tenant, registration, assertion)
-            : Federated(context, registration, assertion);
+            : Federated(context, registration, assertion, emulatorKey);
     }
 
     private static Authentication Certificate(HttpContext context, string tenant, AppRegistration registration, JsonWebToken assertion)
@@ -184,7 +184,7 @@ internal static class EntraTokenEndpoint
             : Failure(Error(context, 401, "invalid_client", 700027, "Client assertion failed signature validation."));
     }
 
-    private static Authentication Federated(HttpContext context, AppRegistration registration, JsonWebToken assertion)
+    private static Authentication Federated(HttpContext context, AppRegistration registration, JsonWebToken assertion, SecurityKey emulatorKey)
     {
         var trusted = registration.FederatedCredentials.Where(f => f.Issuer == assertion.Issuer).ToList();
         if (trusted.Count == 0)
@@ -210,7 +210,7 @@ internal static class EntraTokenEndpoint
             return Failure(Error(context, 400, "invalid_request", 50166, "Request to External OIDC endpoint failed."));
         }
 
-        return Verify(assertion, context.RequestServices.GetRequiredService<EmulatorState>().Keys.Key)
+        return Verify(assertion, emulatorKey)
             ? new Authentication("2", null)
             : Failure(Error(context, 401, "invalid_client", 7000272,
                 $"The certificate with identifier '{assertion.Kid}' used to sign the federated credential could not be found in the metadata of identity provider '{assertion.Issuer}'."));
