@@ -12,6 +12,8 @@ namespace FunctionApp.Tests;
 public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixture<BadInputTests.AppFixture>
 {
     private static readonly string Oversized = new('a', 10_000);
+    private static readonly string Name64 = new('x', 64);
+    private static readonly string UserFields = "id, displayName, userPrincipalName, mail, givenName, surname, jobTitle, department, officeLocation";
 
     public static TheoryData<string, string> GraphUsersQueries => new()
     {
@@ -77,6 +79,22 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
         { "?%0D%0A=1", "??" },
     };
 
+    // What each kind of mistake says, word for word: these texts are what a caller reads to fix the request.
+    public static TheoryData<string, string, string> GraphUsersMessages => new()
+    {
+        { "?top=0", "top", "'top' must be a whole number from 1 to 999; got '0'." },
+        { "?pages=11", "pages", "'pages' must be a whole number from 1 to 10; got '11'." },
+        { "?top=%07", "top", "'top' must be a whole number from 1 to 999; got '?'." },
+        { "?displayNamePrefix=" + new string('a', 65), "displayNamePrefix", "'displayNamePrefix' must be 1 to 64 printable characters." },
+        { "?select=id,passwordProfile", "select", $"'passwordProfile' is not allowed in 'select'. Allowed: {UserFields}." },
+        { "?select=,%20,", "select", $"'select' must list at least one of: {UserFields}." },
+        { "?top=1&top=2", "top", "'top' is given 2 times; give it once." },
+        { "?filter=Alex", "filter", "'filter' is now 'displayNamePrefix': it was always a display-name prefix, never an OData filter." },
+        { "?orderby=displayName", "orderby", "Unknown query parameter 'orderby'. Allowed: top, select, displayNamePrefix, pages." },
+        { $"?{Name64}=1", Name64, $"Unknown query parameter '{Name64}'. Allowed: top, select, displayNamePrefix, pages." },
+        { $"?{Name64}y=1", Name64 + "…", $"Unknown query parameter '{Name64}…'. Allowed: top, select, displayNamePrefix, pages." },
+    };
+
     [Theory]
     [MemberData(nameof(GraphUsersQueries))]
     public async Task GetGraphUsers_WithBadQuery_Returns400NamingTheParameter(string query, string parameter)
@@ -114,6 +132,43 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
         var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetCustomResource>().Run, "orders", query);
 
         AssertNamesParameter(answer, parameter);
+    }
+
+    [Theory]
+    [MemberData(nameof(GraphUsersMessages))]
+    public async Task GetGraphUsers_WithBadQuery_SaysWhatIsWrongAndWhatIsAllowed(string query, string parameter, string message)
+    {
+        var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetGraphUsers>().Run, query);
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal("Invalid request", answer.Json.GetProperty("title").GetString());
+        Assert.Equal($"Invalid query parameter(s): {parameter}.", answer.Detail);
+        var error = Assert.Single(answer.Json.GetProperty("errors").EnumerateObject());
+        Assert.Equal(parameter, error.Name);
+        Assert.Equal([message], error.Value.EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Theory]
+    [InlineData("?target=keyvault", "'target' must be one of: graph, protected-api.")]
+    [InlineData("?target=", "'target' must be 1 to 64 printable characters.")]
+    public async Task GetTokenClaims_WithUnknownTarget_ListsTheConfiguredTargets(string query, string message)
+    {
+        var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetTokenClaims>().Run, query);
+
+        Assert.Equal(400, answer.Status);
+        Assert.Equal([message], answer.Json.GetProperty("errors").GetProperty("target").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Theory]
+    [InlineData(5, "Invalid query parameter(s): a, b, c, d, e.")]
+    [InlineData(6, "Invalid query parameter(s): a, b, c, d, e and 1 more.")]
+    public async Task GetGraphUsers_WithSeveralUnknownParameters_NamesFiveAndCountsTheRest(int count, string detail)
+    {
+        var query = "?" + string.Join("&", "abcdef".Take(count).Select(name => $"{name}=1"));
+
+        var answer = await fixture.App.InvokeAsync(fixture.App.Function<GetGraphUsers>().Run, query);
+
+        Assert.Equal(detail, answer.Detail);
     }
 
     [Fact]

@@ -68,15 +68,42 @@ public sealed class GetGraphUsersTests
         Assert.All(names, n => Assert.StartsWith("Alex", n, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("O'Brien")]
+    [InlineData("Dr. Maximilian Alexander von Habsburg-Lothringen-Wittelsbach, Ph")] // 64 characters, the longest allowed
+    public async Task Run_WithPrefixWithAQuoteOrOfTheLongestLength_FindsTheUserWhoseNameStartsWithIt(string prefix)
+    {
+        var tenant = new TestTenant { UserDisplayNames = ["O'Brien Ann", "OBrien Bo", "Dr. Maximilian Alexander von Habsburg-Lothringen-Wittelsbach, PhD, MBA"] };
+        await using var app = await StartWithUserReadAllAsync(tenant);
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?select=displayName&displayNamePrefix=" + Uri.EscapeDataString(prefix));
+
+        Assert.Equal(200, answer.Status);
+        var user = Assert.Single(answer.Json.GetProperty("users").EnumerateArray());
+        Assert.StartsWith(prefix, user.GetProperty("displayName").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
-    public async Task Run_WithPrefixContainingQuote_EscapesItForOData()
+    public async Task Run_WithTheLargestTopAndPagesAndAFunctionKey_ReturnsEveryUser()
     {
         await using var app = await StartWithUserReadAllAsync(new TestTenant());
 
-        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?displayNamePrefix=O'Brien");
+        // Azure passes the function key on as ?code=; the function must not take it for an unknown parameter.
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?code=the-function-key&top=999&pages=10");
 
         Assert.Equal(200, answer.Status);
-        Assert.Equal(0, answer.Json.GetProperty("users").GetArrayLength());
+        Assert.Equal(5, answer.Json.GetProperty("users").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Run_WithASelectListSpacedRepeatedOrInAnotherCase_SelectsEachFieldOnce()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+
+        var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "?select=id,%20MAIL,,id");
+
+        Assert.Equal(200, answer.Status);
+        Assert.All(answer.Json.GetProperty("users").EnumerateArray(), u => Assert.Equal(["id", "mail"], u.EnumerateObject().Select(p => p.Name)));
     }
 
     [Fact]

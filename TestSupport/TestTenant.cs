@@ -77,6 +77,9 @@ public sealed class TestTenant
 
     public int UserCount { get; init; } = 5;
 
+    /// <summary>The users' display names: by default <see cref="UserCount"/> of them, "Bea User 001", "Alex User 002"...</summary>
+    public IReadOnlyList<string>? UserDisplayNames { get; init; }
+
     /// <summary>App-role assignments beyond the admin identity's: (principal, resource service principal, role id).</summary>
     public List<(Guid Principal, Guid Resource, Guid Role)> Assignments { get; } = [];
 
@@ -139,12 +142,12 @@ public sealed class TestTenant
                 new { id = ClientServicePrincipalId, appId = ClientAppId },
             },
             appRoleAssignments = assignments,
-            users = Enumerable.Range(1, UserCount).Select(i => new
+            users = (UserDisplayNames ?? [.. Enumerable.Range(1, UserCount).Select(i => $"{(i % 2 == 0 ? "Alex" : "Bea")} User {i:D3}")]).Select((name, index) => new
             {
                 id = Guid.NewGuid(),
-                displayName = $"{(i % 2 == 0 ? "Alex" : "Bea")} User {i:D3}",
-                userPrincipalName = $"user{i:D3}@contoso.example",
-                mail = $"user{i:D3}@contoso.example",
+                displayName = name,
+                userPrincipalName = $"user{index + 1:D3}@contoso.example",
+                mail = $"user{index + 1:D3}@contoso.example",
                 jobTitle = "Tester",
             }),
         });
