@@ -29,8 +29,11 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         CustomApi,
     }
 
-    /// <summary>One row: a fault on one dependency and what the function must answer (200: success after retry).</summary>
-    public sealed record FaultCase(Dependency Dependency, string Fault, Func<FaultRule>? Rule, int Status, string DetailContains)
+    /// <summary>
+    /// One row: a fault on one dependency and what the function must answer (200: success after retry), with the
+    /// problem's title and the part of its detail that does not depend on the run (client ids, the SDKs' own words).
+    /// </summary>
+    public sealed record FaultCase(Dependency Dependency, string Fault, Func<FaultRule>? Rule, int Status, string Title = "", string DetailContains = "")
     {
         public override string ToString() => $"{Dependency}: {Fault}";
 
@@ -49,41 +52,54 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
 
     private static FaultStep Status(int status, int? retryAfterSeconds = null) => new() { Status = status, RetryAfterSeconds = retryAfterSeconds };
 
+    private const string NoToken = "No token available";
+    private const string NotATokenResponse = "could not get a token for https://graph.microsoft.com/.default: the identity endpoint answered 200 with a body " +
+        "that is not a token response. Try again; if it persists, check that IDENTITY_ENDPOINT points at the identity endpoint.";
+    private const string GraphMalformed = "Microsoft Graph answered malformed JSON";
+    private const string GraphNotJson = "Microsoft Graph answered with a body that is not JSON the SDK can read; try again, and check Graph__BaseUrl if it persists.";
+
     // A null rule means the dependency's address refuses connections.
     public static readonly IReadOnlyList<FaultCase> Cases =
     [
-        new(Dependency.Identity, "500 burst", () => Steps(Status(500), Status(500)), 200, ""),
-        new(Dependency.Identity, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
-        new(Dependency.Identity, "429 with Retry-After", () => Steps(Status(429, 1)), 200, ""),
-        new(Dependency.Identity, "connection refused", null, 503, "ManagedIdentityCredential (user-assigned"),
-        new(Dependency.Identity, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
-        new(Dependency.Identity, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 503, "Identity__TokenTimeout"),
-        new(Dependency.Identity, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 503, "answered 200 with a body that is not a token response"),
-        new(Dependency.Identity, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 503, "not a token response"),
-        new(Dependency.Identity, "no access_token", () => Steps(new FaultStep { Fault = FaultKind.MissingAccessToken }), 503, "ManagedIdentityCredential (user-assigned"),
+        new(Dependency.Identity, "500 burst", () => Steps(Status(500), Status(500)), 200),
+        new(Dependency.Identity, "503 burst", () => Steps(Status(503), Status(503)), 200),
+        new(Dependency.Identity, "429 with Retry-After", () => Steps(Status(429, 1)), 200),
+        new(Dependency.Identity, "connection refused", null, 503, NoToken, "could not get a token for https://graph.microsoft.com/.default: "),
+        new(Dependency.Identity, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200),
+        new(Dependency.Identity, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 503, NoToken,
+            "could not get a token for https://graph.microsoft.com/.default: No token for https://graph.microsoft.com/.default within 5 s (Identity__TokenTimeout): the identity endpoint did not answer in time."),
+        new(Dependency.Identity, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 503, NoToken, NotATokenResponse),
+        new(Dependency.Identity, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 503, NoToken, NotATokenResponse),
+        new(Dependency.Identity, "no access_token", () => Steps(new FaultStep { Fault = FaultKind.MissingAccessToken }), 503, NoToken, "could not get a token for https://graph.microsoft.com/.default: ManagedIdentityCredential authentication failed"),
 
-        new(Dependency.Graph, "500 burst", () => Steps(Status(500), Status(500)), 502, "Microsoft Graph answered 500"),
-        new(Dependency.Graph, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
-        new(Dependency.Graph, "429 with Retry-After", () => Steps(Status(429, 1)), 200, ""),
-        new(Dependency.Graph, "connection refused", null, 502, "could not be reached"),
-        new(Dependency.Graph, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 502, "could not be reached"),
-        new(Dependency.Graph, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "Graph__TimeoutSeconds"),
-        new(Dependency.Graph, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "not JSON"),
-        new(Dependency.Graph, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, "not JSON"),
+        new(Dependency.Graph, "500 burst", () => Steps(Status(500), Status(500)), 502, "Microsoft Graph failed", "Microsoft Graph answered 500 (generalException): Injected fault: status 500."),
+        new(Dependency.Graph, "503 burst", () => Steps(Status(503), Status(503)), 200),
+        new(Dependency.Graph, "429 with Retry-After", () => Steps(Status(429, 1)), 200),
+        new(Dependency.Graph, "connection refused", null, 502, "Microsoft Graph unreachable", "Microsoft Graph could not be reached: Connection refused"),
+        new(Dependency.Graph, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 502, "Microsoft Graph unreachable", "Microsoft Graph could not be reached: "),
+        new(Dependency.Graph, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "Microsoft Graph timed out", "Microsoft Graph did not answer within 3 s (Graph__TimeoutSeconds)."),
+        new(Dependency.Graph, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, GraphMalformed, GraphNotJson),
+        new(Dependency.Graph, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, GraphMalformed, GraphNotJson),
         // Sustained: the HTTP call and the timer share the burst, 4 answers each (the request and the Graph SDK's 3
         // retries; Retry-After: 0 keeps the rows fast). One more request would find Graph healthy and end in a 200.
-        new(Dependency.Graph, "sustained 429", () => Steps([.. Enumerable.Repeat(Status(429, 0), 8)]), 502, "still answered 429 after the SDK's 3 retries"),
-        new(Dependency.Graph, "sustained 503", () => Steps([.. Enumerable.Repeat(Status(503, 0), 8)]), 502, "still answered 503 after the SDK's 3 retries"),
-        new(Dependency.Graph, "sustained 504", () => Steps([.. Enumerable.Repeat(Status(504, 0), 8)]), 502, "still answered 504 after the SDK's 3 retries"),
+        new(Dependency.Graph, "sustained 429", () => Steps([.. Enumerable.Repeat(Status(429, 0), 8)]), 502, "Microsoft Graph is throttling",
+            "Microsoft Graph still answered 429 after the SDK's 3 retries; try again later."),
+        new(Dependency.Graph, "sustained 503", () => Steps([.. Enumerable.Repeat(Status(503, 0), 8)]), 502, "Microsoft Graph is unavailable",
+            "Microsoft Graph still answered 503 after the SDK's 3 retries; try again later."),
+        new(Dependency.Graph, "sustained 504", () => Steps([.. Enumerable.Repeat(Status(504, 0), 8)]), 502, "Microsoft Graph is unavailable",
+            "Microsoft Graph still answered 504 after the SDK's 3 retries; try again later."),
 
-        new(Dependency.CustomApi, "500 burst", () => Steps(Status(500), Status(500)), 200, ""),
-        new(Dependency.CustomApi, "503 burst", () => Steps(Status(503), Status(503)), 200, ""),
-        new(Dependency.CustomApi, "429 with Retry-After", () => Steps(Status(429, 1)), 200, ""),
-        new(Dependency.CustomApi, "connection refused", null, 502, "could not be reached"),
-        new(Dependency.CustomApi, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200, ""),
-        new(Dependency.CustomApi, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "CustomApi__TotalTimeoutSeconds"),
-        new(Dependency.CustomApi, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "not JSON"),
-        new(Dependency.CustomApi, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, "over 1024 KB"),
+        new(Dependency.CustomApi, "500 burst", () => Steps(Status(500), Status(500)), 200),
+        new(Dependency.CustomApi, "503 burst", () => Steps(Status(503), Status(503)), 200),
+        new(Dependency.CustomApi, "429 with Retry-After", () => Steps(Status(429, 1)), 200),
+        new(Dependency.CustomApi, "connection refused", null, 502, "The custom API is unreachable", "The custom API could not be reached: Connection refused"),
+        new(Dependency.CustomApi, "dropped mid-response", () => Steps(new FaultStep { Fault = FaultKind.Drop }), 200),
+        new(Dependency.CustomApi, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "The custom API timed out",
+            "The custom API did not answer within 1 s per attempt and 3 s in all (CustomApi__AttemptTimeoutSeconds, CustomApi__TotalTimeoutSeconds)."),
+        new(Dependency.CustomApi, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, "Custom API answered malformed JSON",
+            "The custom API answered 200 with a body that is not JSON."),
+        new(Dependency.CustomApi, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, "The custom API answered too much",
+            "The custom API answered with a body over 1024 KB, more than this client reads; its answers are expected to be small JSON documents."),
     ];
 
     public static TheoryData<string> CaseNames => [.. Cases.Select(c => c.ToString())];
@@ -131,6 +147,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         if (row.Status != 200)
         {
             Assert.Equal("application/problem+json", answer.ContentType);
+            Assert.Equal(row.Title, answer.Json.GetProperty("title").GetString());
             Assert.Contains(row.DetailContains, answer.Detail, StringComparison.Ordinal);
         }
 
@@ -145,6 +162,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         Assert.True(result.EventId == (row.Status == 200 ? 4000 : 4001), result.Text);
         if (row.Status != 200)
         {
+            Assert.Contains($" failed: {row.Title}: ", result.Text, StringComparison.Ordinal);
             Assert.Contains(row.DetailContains, result.Text, StringComparison.Ordinal);
         }
 
