@@ -80,6 +80,9 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         new(Dependency.Graph, "hang past the timeout", () => new FaultRule { Endpoint = "", LatencyMs = 60_000 }, 504, "Microsoft Graph timed out", "Microsoft Graph did not answer within 3 s (Graph__TimeoutSeconds)."),
         new(Dependency.Graph, "malformed JSON", () => Steps(new FaultStep { Fault = FaultKind.MalformedJson }), 502, GraphMalformed, GraphNotJson),
         new(Dependency.Graph, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, GraphMalformed, GraphNotJson),
+        new(Dependency.Graph, "401", () => Steps(Status(401)), 502, "Microsoft Graph rejected the token",
+            "Microsoft Graph answered 401 (InvalidAuthenticationToken: Injected fault: status 401.); the app requests https://graph.microsoft.com/.default, " +
+            "check Graph__Scope and that the token's tenant is the one Graph belongs to."),
         // Sustained: the HTTP call and the timer share the burst, 4 answers each (the request and the Graph SDK's 3
         // retries; Retry-After: 0 keeps the rows fast). One more request would find Graph healthy and end in a 200.
         new(Dependency.Graph, "sustained 429", () => Steps([.. Enumerable.Repeat(Status(429, 0), 8)]), 502, "Microsoft Graph is throttling",
@@ -100,6 +103,14 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             "The custom API answered 200 with a body that is not JSON."),
         new(Dependency.CustomApi, "oversized body", () => Steps(new FaultStep { Fault = FaultKind.OversizedBody }), 502, "The custom API answered too much",
             "The custom API answered with a body over 1024 KB, more than this client reads; its answers are expected to be small JSON documents."),
+        // Answers no retry changes. The timer asks for the health route, so its 404 names that.
+        new(Dependency.CustomApi, "400", () => Steps(Status(400)), 502, "The custom API failed", "The custom API answered 400 Bad Request after the retries allowed for this call."),
+        new(Dependency.CustomApi, "401 without WWW-Authenticate", () => Steps(Status(401)), 502, "The custom API rejected the token",
+            "/.default, the API expects something else (no WWW-Authenticate header). Check CustomApi__Scope against the API's Application ID URI and tenant."),
+        new(Dependency.CustomApi, "403", () => Steps(Status(403)), 502, "The custom API refused the request",
+            "The token has no role Api.Read: assign it to the identity (infra/main.bicep (the custom API's app-role assignment) or infra/scripts); tokens issued " +
+            "before that lack it until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them)."),
+        new(Dependency.CustomApi, "404", () => Steps(Status(404)), 404, "Not found", "The custom API has no '"),
     ];
 
     public static TheoryData<string> CaseNames => [.. Cases.Select(c => c.ToString())];

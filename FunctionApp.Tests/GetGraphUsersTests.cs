@@ -135,6 +135,18 @@ public sealed class GetGraphUsersTests
     }
 
     [Fact]
+    public async Task Run_WhenTheCallerGivesUpWhileGraphHangs_EndsAsACancellationNotATimeout()
+    {
+        await using var app = await StartWithUserReadAllAsync(new TestTenant());
+        app.Emulator.AddFault(new FaultRule { Endpoint = "graph", LatencyMs = 60_000 });
+        using var caller = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => app.InvokeAsync(app.Function<GetGraphUsers>().Run, "", caller.Token));
+
+        Assert.Empty(app.Logs.WithEventId(2000));
+    }
+
+    [Fact]
     public async Task Run_ConcurrentColdInvocations_MakeExactlyOneIdentityRequestPerResource()
     {
         await using var app = await StartWithUserReadAllAsync(new TestTenant());

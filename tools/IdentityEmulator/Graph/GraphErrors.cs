@@ -31,6 +31,7 @@ internal static class GraphErrors
 
     public static IResult FromFault(int status, string message) => status switch
     {
+        StatusCodes.Status401Unauthorized => Error(status, "InvalidAuthenticationToken", message),
         StatusCodes.Status429TooManyRequests => Error(status, "TooManyRequests", "Too many requests. " + message),
         StatusCodes.Status503ServiceUnavailable => Error(status, "serviceNotAvailable", "Service unavailable. " + message),
         _ => Error(status, status >= 500 ? "generalException" : "BadRequest", message),
