@@ -150,6 +150,26 @@ public sealed class GetCustomResourceTests
     }
 
     [Fact]
+    public async Task Run_AfterAHundredFailedAttempts_AnswersFromTheOpenCircuitWithoutCallingTheApi()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+        // Retry-After: 0 lets each call's three retries follow at once; 25 calls reach the breaker's minimum of 100 attempts.
+        scenario.Api.Faults.Add([.. Enumerable.Repeat(new FaultStep { Status = 503, RetryAfterSeconds = 0 }, 100)]);
+        var function = scenario.App.Function<GetCustomResource>();
+        for (var call = 0; call < 25; call++)
+        {
+            Assert.Equal(502, (await scenario.App.InvokeAsync(function.Run, "orders")).Status);
+        }
+
+        var answer = await scenario.App.InvokeAsync(function.Run, "orders");
+
+        Assert.Equal(503, answer.Status);
+        Assert.Equal("The custom API is failing", answer.Json.GetProperty("title").GetString());
+        Assert.Equal("Recent calls to the custom API failed so often that calls are paused for a few seconds (circuit breaker); try again shortly.", answer.Detail);
+        Assert.Equal(100, scenario.Api.Faults.Requests("/api/orders"));
+    }
+
+    [Fact]
     public async Task Run_WhenApiAnswersMoreThanTheClientReads_Returns502WithoutRetrying()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true);
