@@ -7,6 +7,11 @@ namespace FunctionApp.Tests;
 [Collection(nameof(ManagedIdentityEnvironmentDefinition))]
 public sealed class GetTokenClaimsTests
 {
+    private const string GraphAssignHint = "infra/main.bicep (the Graph app-role assignment) or infra/scripts";
+
+    private const string CachedTokens =
+        "tokens issued before that lack it until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them).";
+
     [Fact]
     public async Task Run_WhenRoleIsPresent_ReturnsClaimsAndHealthyVerdictWithoutTheToken()
     {
@@ -17,13 +22,28 @@ public sealed class GetTokenClaimsTests
 
         Assert.Equal(200, answer.Status);
         var json = answer.Json;
-        Assert.Equal("RS256", json.GetProperty("header").GetProperty("alg").GetString());
-        Assert.Equal("https://graph.microsoft.com", json.GetProperty("claims").GetProperty("aud").GetString());
-        Assert.Equal(tenant.UserAssignedObjectId.ToString(), json.GetProperty("claims").GetProperty("oid").GetString());
-        Assert.Equal(["User.Read.All"], json.GetProperty("claims").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        var header = json.GetProperty("header");
+        Assert.Equal("RS256", header.GetProperty("alg").GetString());
+        Assert.Equal("JWT", header.GetProperty("typ").GetString());
+        Assert.NotEmpty(header.GetProperty("kid").GetString()!);
+        var claims = json.GetProperty("claims");
+        Assert.Equal(
+            ["aud", "iss", "tid", "oid", "appid", "idtyp", "ver", "roles", "exp", "nbf", "iat", "xms_mirid"],
+            claims.EnumerateObject().Select(c => c.Name));
+        Assert.Equal("https://graph.microsoft.com", claims.GetProperty("aud").GetString());
+        Assert.Equal($"https://sts.windows.net/{tenant.TenantId}/", claims.GetProperty("iss").GetString());
+        Assert.Equal(tenant.UserAssignedObjectId.ToString(), claims.GetProperty("oid").GetString());
+        Assert.Equal(tenant.UserAssignedClientId.ToString(), claims.GetProperty("appid").GetString());
+        Assert.Equal(["User.Read.All"], claims.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        // Times are Unix seconds, as in the token, so they can be compared with the verdict's expiry.
         var verdict = json.GetProperty("verdict");
+        Assert.Equal(verdict.GetProperty("expiresOn").GetDateTimeOffset().ToUnixTimeSeconds(), claims.GetProperty("exp").GetInt64());
+        Assert.True(claims.GetProperty("nbf").GetInt64() <= claims.GetProperty("iat").GetInt64());
         Assert.True(verdict.GetProperty("ok").GetBoolean());
         Assert.True(verdict.GetProperty("audienceMatches").GetBoolean());
+        Assert.Equal(["User.Read.All"], verdict.GetProperty("requiredRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Empty(verdict.GetProperty("missingRoles").EnumerateArray());
+        Assert.Empty(verdict.GetProperty("problems").EnumerateArray());
         Assert.InRange(verdict.GetProperty("expiresInSeconds").GetInt32(), 86_000, 86_400);
         Assert.False(answer.HasToken);
         Assert.DoesNotContain("signature", answer.Body, StringComparison.OrdinalIgnoreCase);
@@ -39,11 +59,29 @@ public sealed class GetTokenClaimsTests
         var verdict = answer.Json.GetProperty("verdict");
         Assert.Equal(200, answer.Status);
         Assert.False(verdict.GetProperty("ok").GetBoolean());
+        Assert.True(verdict.GetProperty("audienceMatches").GetBoolean());
         Assert.Equal(["User.Read.All"], verdict.GetProperty("missingRoles").EnumerateArray().Select(r => r.GetString()));
-        var problem = Assert.Single(verdict.GetProperty("problems").EnumerateArray()).GetString()!;
-        Assert.Contains("no roles claim", problem, StringComparison.Ordinal);
-        Assert.Contains("restarting the app does not renew them", problem, StringComparison.Ordinal);
+        Assert.Equal(
+            [$"The token has no roles claim: the identity holds no application role on Microsoft Graph. Assign User.Read.All with {GraphAssignHint}; {CachedTokens}"],
+            verdict.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
         Assert.False(answer.Json.GetProperty("claims").TryGetProperty("roles", out _));
+    }
+
+    [Fact]
+    public async Task Run_WhenTheIdentityHoldsAnotherRole_VerdictNamesTheMissingOne()
+    {
+        var tenant = new TestTenant();
+        await using var app = await TestApp.StartAsync(tenant.AssignGraphToUserAssigned(MicrosoftGraph.UserReadWriteAll.Id));
+
+        var answer = await app.InvokeAsync(app.Function<GetTokenClaims>().Run, "?target=graph");
+
+        var verdict = answer.Json.GetProperty("verdict");
+        Assert.False(verdict.GetProperty("ok").GetBoolean());
+        Assert.Equal(["User.ReadWrite.All"], answer.Json.GetProperty("claims").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(["User.Read.All"], verdict.GetProperty("missingRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(
+            [$"The token lacks the role User.Read.All on Microsoft Graph. Assign User.Read.All with {GraphAssignHint}; {CachedTokens}"],
+            verdict.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
     }
 
     [Fact]
@@ -56,6 +94,9 @@ public sealed class GetTokenClaimsTests
 
         var verdict = answer.Json.GetProperty("verdict");
         Assert.False(verdict.GetProperty("audienceMatches").GetBoolean());
-        Assert.Contains(verdict.GetProperty("problems").EnumerateArray(), p => p.GetString()!.Contains("audience", StringComparison.Ordinal));
+        Assert.Equal(
+            $"The token's audience ({tenant.ApiAppId}) is not Microsoft Graph's ({tenant.ApiAppIdUri} or 00000003-0000-0000-c000-000000000000): " +
+            $"the app requests {tenant.ApiAppIdUri}/.default; check that scope and the API's expected audience.",
+            verdict.GetProperty("problems")[0].GetString());
     }
 }
