@@ -18,36 +18,66 @@ public sealed class OptionsTests
 {
     private const string ApiUrl = "https://api.example.com/";
     private const string ApiScope = "api://orders/.default";
+    private const string ClientId = "7f3e0c7a-5b1d-4c2e-9a8f-1d2b3c4d5e6f";
+    private const string TotalNotAboveAttempt = "CustomApi__TotalTimeoutSeconds must be greater than CustomApi__AttemptTimeoutSeconds.";
 
     public static TheoryData<object, string> InvalidOptions => new()
     {
-        { new IdentityOptions { Credential = (CredentialKind)99 }, "Identity__Credential" },
-        { new IdentityOptions { UserAssignedClientId = "not-a-guid" }, "Identity__UserAssignedClientId" },
-        { new IdentityOptions { TokenTimeout = TimeSpan.FromSeconds(1) }, "Identity__TokenTimeout" },
-        { new GraphOptions { BaseUrl = "graph.microsoft.com" }, "Graph__BaseUrl" },
-        { new GraphOptions { BaseUrl = "http://graph.example.com/v1.0" }, "Graph__BaseUrl" },
-        { new GraphOptions { BaseUrl = "" }, "Graph__BaseUrl" },
-        { new GraphOptions { Scope = "https://graph.microsoft.com/User.Read.All" }, "Graph__Scope" },
-        { new GraphOptions { RequiredRole = "" }, "Graph__RequiredRole" },
-        { new GraphOptions { TimeoutSeconds = 0 }, "Graph__TimeoutSeconds" },
-        { new CustomApiOptions { BaseUrl = "http://api.example.com/", Scope = ApiScope }, "CustomApi__BaseUrl" },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = "api://orders" }, "CustomApi__Scope" },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = "/.default" }, "CustomApi__Scope" },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = "orders,../admin" }, "CustomApi__Resources" },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, HealthPath = "health" }, "CustomApi__HealthPath" },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 3 }, "CustomApi__TotalTimeoutSeconds" },
+        { new IdentityOptions { Credential = (CredentialKind)99 }, "Identity__Credential must be ManagedIdentity or DefaultAzureCredential." },
+        {
+            new IdentityOptions { UserAssignedClientId = "not-a-guid" },
+            "Identity__UserAssignedClientId 'not-a-guid' is not a GUID; leave it empty for the system-assigned identity."
+        },
+        { new IdentityOptions { TokenTimeout = TimeSpan.FromSeconds(1) }, "Identity__TokenTimeout must be between 00:00:05 and 00:02:00." },
+        { new GraphOptions { BaseUrl = "graph.microsoft.com" }, "Graph__BaseUrl 'graph.microsoft.com' must be an https URL (http only on loopback)." },
+        { new GraphOptions { BaseUrl = "http://graph.example.com/v1.0" }, "Graph__BaseUrl 'http://graph.example.com/v1.0' must be an https URL (http only on loopback)." },
+        { new GraphOptions { BaseUrl = "" }, "Graph__BaseUrl is required (https://graph.microsoft.com/v1.0 in the global cloud)." },
+        {
+            new GraphOptions { Scope = "https://graph.microsoft.com/User.Read.All" },
+            "Graph__Scope 'https://graph.microsoft.com/User.Read.All' must end in /.default: app-only tokens carry the application permissions granted to the identity."
+        },
+        { new GraphOptions { RequiredRole = "" }, "Graph__RequiredRole is required (User.Read.All)." },
+        { new GraphOptions { TimeoutSeconds = 0 }, "Graph__TimeoutSeconds must be between 1 and 120." },
+        { new CustomApiOptions { BaseUrl = "http://api.example.com/", Scope = ApiScope }, "CustomApi__BaseUrl 'http://api.example.com/' must be an https URL (http only on loopback)." },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = "api://orders" }, ScopeMessage("api://orders") },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = "/.default" }, ScopeMessage("/.default") },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = "orders,../admin" }, ResourcesMessage("orders,../admin") },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = "orders,Products" }, ResourcesMessage("orders,Products") },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = " , " }, ResourcesMessage(" , ") },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, HealthPath = "health" }, "CustomApi__HealthPath 'health' must start with '/'." },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 3 }, TotalNotAboveAttempt },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 5 }, TotalNotAboveAttempt },
         // The client is built without a base URL too, and its resilience options would refuse these at the first call.
-        { new CustomApiOptions { AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 3 }, "CustomApi__TotalTimeoutSeconds" },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Name = "Graph" }, "CustomApi__Name" },
+        { new CustomApiOptions { AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 3 }, TotalNotAboveAttempt },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Name = "Graph" }, "CustomApi__Name must not be 'graph': that target is Microsoft Graph." },
+    };
+
+    public static TheoryData<IdentityOptions, string> Descriptions => new()
+    {
+        { new IdentityOptions(), "ManagedIdentityCredential (system-assigned)" },
+        { new IdentityOptions { UserAssignedClientId = " " }, "ManagedIdentityCredential (system-assigned)" },
+        { new IdentityOptions { UserAssignedClientId = ClientId }, $"ManagedIdentityCredential (user-assigned, client id {ClientId})" },
+        {
+            new IdentityOptions { Credential = CredentialKind.DefaultAzureCredential },
+            "DefaultAzureCredential (its first available credential; as managed identity: system-assigned)"
+        },
     };
 
     [Theory]
     [MemberData(nameof(InvalidOptions))]
-    public void Options_InvalidValue_FailsNamingTheSetting(object options, string setting)
+    public void Options_InvalidValue_FailsWithOneMessageNamingTheSetting(object options, string message)
     {
         var errors = Validate(options);
 
-        Assert.Contains(errors, e => e.Contains(setting, StringComparison.Ordinal));
+        Assert.Equal([message], errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Descriptions))]
+    public void Describe_NamesTheCredentialAndTheIdentity(IdentityOptions options, string description)
+    {
+        Assert.Empty(Validate(options));
+        Assert.Equal(description, options.Describe());
     }
 
     [Fact]
@@ -60,7 +90,6 @@ public sealed class OptionsTests
         Assert.Empty(Validate(graph));
         Assert.Empty(Validate(new CustomApiOptions()));
         Assert.Empty(Validate(new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope }));
-        Assert.Equal("ManagedIdentityCredential (system-assigned)", identity.Describe());
         Assert.Equal("https://graph.microsoft.com/v1.0", graph.BaseUrl);
         // A Graph call's bound includes its token: the token's bound must end first for a hung identity endpoint to be named.
         Assert.True(graph.TimeoutSeconds > identity.TokenTimeout.TotalSeconds);
@@ -97,6 +126,12 @@ public sealed class OptionsTests
         Assert.Empty(Validate(configuration.GetSection(GraphOptions.SectionName).Get<GraphOptions>()!));
         Assert.Empty(Validate(configuration.GetSection(CustomApiOptions.SectionName).Get<CustomApiOptions>()!));
     }
+
+    private static string ScopeMessage(string scope) =>
+        $"CustomApi__Scope '{scope}' must be the API's Application ID URI or appId followed by /.default, e.g. api://<app-id>/.default.";
+
+    private static string ResourcesMessage(string resources) =>
+        $"CustomApi__Resources '{resources}' must list lowercase names (letters, digits, '-'), comma-separated.";
 
     private static List<string> Validate(object options)
     {
