@@ -202,21 +202,3 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
     private static string Jwt(string token) =>
         System.Text.Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(token.Split('.')[1]));
 }
-
-/// <summary>Restores the repository's local tools (PowerShell 7) once per test run.</summary>
-internal static class PowerShell
-{
-    private static readonly Lazy<Task> Restore = new(async () =>
-    {
-        using var process = Process.Start(new ProcessStartInfo("dotnet", "tool restore") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException("dotnet tool restore failed: " + await error);
-        }
-    });
-
-    public static Task EnsureRestoredAsync() => Restore.Value;
-}
