@@ -8,9 +8,9 @@ namespace FunctionApp.Tests;
 public sealed class RepositoryRootFiles;
 
 /// <summary>
-/// The deployment package as the README's publish path makes it (dotnet publish, then Core Tools with --no-build):
-/// host.json from the root and the worker, and never local.settings.json, whose emulator addresses and
-/// DefaultAzureCredential would otherwise reach Azure with the code.
+/// The deployment package as the publish path of README.md and docs/deployment.md makes it (dotnet publish, then Core
+/// Tools with --no-build): host.json from the root and the worker, and never local.settings.json, whose emulator
+/// addresses and DefaultAzureCredential would otherwise reach Azure with the code.
 /// </summary>
 [Collection(nameof(RepositoryRootFiles))]
 public sealed class PublishPackageTests

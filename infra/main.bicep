@@ -23,7 +23,7 @@ param deploySampleApi bool = true
 @description('With deploySampleApi=false: where the sample protected API runs (empty turns the custom-API function off).')
 param customApiBaseUrl string = ''
 
-@description('Changes the API app registration\'s unique name. After a teardown, a deleted registration keeps its name in the directory\'s deleted items for 30 days; give a new salt, or purge it (README, "Tear down").')
+@description('Changes the API app registration\'s unique name. After a teardown, a deleted registration keeps its name in the directory\'s deleted items for 30 days; give a new salt, or purge it (docs/deployment.md, "Deploying again after a teardown").')
 param apiRegistrationSalt string = ''
 
 @description('CRON schedule of the probe timer.')

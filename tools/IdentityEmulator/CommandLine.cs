@@ -26,7 +26,7 @@ internal static class CommandLine
           --replication-delay <span>  how long a new app-role assignment stays out of Graph's lists,
                                    as while Entra replicates a write, e.g. 30s (default 0s)
           --identity-header <v>    the IDENTITY_HEADER secret (default: random each run)
-          --faults <file>          JSON fault rules to start with (see README)
+          --faults <file>          JSON fault rules to start with (see docs/identity-emulator.md)
           --env-file <file>        also write the environment variables for a Function app to this file
           --help                   show this text
           --hash-secret            print the tenant file's secretHash for a secret read from standard input

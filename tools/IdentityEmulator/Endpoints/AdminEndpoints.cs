@@ -20,7 +20,7 @@ internal static class AdminEndpoints
         new("GET", $"{Prefix}/counters", "requests received per endpoint and resource"),
         new("DELETE", $"{Prefix}/counters", "reset the request counters"),
         new("GET", $"{Prefix}/faults", "the active fault rules"),
-        new("POST", $"{Prefix}/faults", "add a fault rule or an array of them (see README)"),
+        new("POST", $"{Prefix}/faults", "add a fault rule or an array of them (see docs/identity-emulator.md)"),
         new("DELETE", $"{Prefix}/faults", "remove all fault rules"),
         new("DELETE", $"{Prefix}/token-cache", "forget the managed-identity tokens the platform cache holds"),
         new("GET", $"{Prefix}/azure-cli/token?resource=&tenant=&user=", "what the az stand-in prints for az account get-access-token: a user's delegated token"),
