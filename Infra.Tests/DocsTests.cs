@@ -117,7 +117,7 @@ public sealed class DocsTests
             | --- | --- |
             | `--as <path>` | who the app runs as |
             | `-- <arguments>` | to func start |
-            | `--port <n>` | the emulator's, not the script's |
+            | `--replication-delay <span>` | the emulator's, not the script's |
 
             ## Nothing runs here
 
@@ -130,7 +130,7 @@ public sealed class DocsTests
 
         Assert.Equal(
             ["option table row '`--tenant-file <file>`': tools/IdentityEmulator has no option --tenant-file",
-             "option table row '`--port <n>`': scripts/run-local.sh has no option --port",
+             "option table row '`--replication-delay <span>`': scripts/run-local.sh has no option --replication-delay",
              "option table row '`--verbose`': its section runs none of the repository's programs before the table"],
             problems);
     }

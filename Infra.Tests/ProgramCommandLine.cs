@@ -58,6 +58,12 @@ internal sealed partial record ProgramCommandLine(string Program, IReadOnlyList<
         }
 
         var text = File.ReadAllText(Path.Combine(root, program));
+        // A bash launcher that hands every argument to a PowerShell script takes that script's options.
+        if (Launched().Match(text) is { Success: true } launched)
+        {
+            return OptionsOf(root, launched.Groups[1].Value);
+        }
+
         return program.EndsWith(".ps1", StringComparison.Ordinal) ? PowerShellOptions(text) : BashCaseLabels(text);
     }
 
@@ -110,6 +116,9 @@ internal sealed partial record ProgramCommandLine(string Program, IReadOnlyList<
 
     [GeneratedRegex(@"^(\./)?(scripts|infra/scripts)/[\w.-]+\.(sh|ps1)$")]
     private static partial Regex Script();
+
+    [GeneratedRegex(@"(?m)^exec dotnet pwsh .*-File ""\$root/([\w/.-]+\.ps1)"" ""\$@""$")]
+    private static partial Regex Launched();
 
     [GeneratedRegex(@"^--?[A-Za-z][\w:-]*(=.*)?$")]
     private static partial Regex OptionWord();
