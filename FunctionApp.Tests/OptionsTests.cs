@@ -63,6 +63,21 @@ public sealed class OptionsTests
         },
     };
 
+    // The bearer token goes over https anywhere, over plain http only to this machine (the emulator, the sample API).
+    [Theory]
+    [InlineData("https://graph.microsoft.com/v1.0", true)]
+    [InlineData("http://127.0.0.1:5180/v1.0", true)]
+    [InlineData("http://localhost:5180/v1.0", true)]
+    [InlineData("http://[::1]:5180/v1.0", true)]
+    [InlineData("http://10.0.0.4/v1.0", false)]
+    [InlineData("ftp://127.0.0.1/v1.0", false)]
+    [InlineData("/v1.0", false)]
+    public void BaseUrl_IsHttpsOrLoopbackHttp(string url, bool valid)
+    {
+        Assert.Equal(valid, Validate(new GraphOptions { BaseUrl = url }).Count == 0);
+        Assert.Equal(valid, Validate(new CustomApiOptions { BaseUrl = url, Scope = ApiScope }).Count == 0);
+    }
+
     [Theory]
     [MemberData(nameof(InvalidOptions))]
     public void Options_InvalidValue_FailsWithOneMessageNamingTheSetting(object options, string message)

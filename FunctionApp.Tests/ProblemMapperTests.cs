@@ -24,6 +24,8 @@ public sealed class ProblemMapperTests
     {
         Assert.Equal("ManagedIdentityCredential authentication failed.",
             ProblemMapper.Summarize("ManagedIdentityCredential authentication failed. See the troubleshooting guide for more information. https://aka.ms/x"));
-        Assert.Equal(new string('x', 400) + "…", ProblemMapper.Summarize(new string('x', 500)));
+        Assert.Equal("first line", ProblemMapper.Summarize("  first line  \nsecond line"));
+        Assert.Equal(new string('x', 400), ProblemMapper.Summarize(new string('x', 400)));
+        Assert.Equal(new string('x', 400) + "…", ProblemMapper.Summarize(new string('x', 401)));
     }
 }
