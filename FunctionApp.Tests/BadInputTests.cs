@@ -121,6 +121,7 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
 
         Assert.Equal(404, answer.Status);
         Assert.Equal("application/problem+json", answer.ContentType);
+        Assert.Equal("Unknown resource", answer.Json.GetProperty("title").GetString());
         Assert.Equal("'resource' must be one of: orders, products.", answer.Json.GetProperty("detail").GetString());
         AssertNothingWasCalled();
     }

@@ -191,7 +191,8 @@ public sealed class GetCustomResourceTests
         var answer = await app.InvokeAsync(app.Function<GetCustomResource>().Run, "orders");
 
         Assert.Equal(404, answer.Status);
-        Assert.Contains("CustomApi__BaseUrl", answer.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("No custom API", answer.Json.GetProperty("title").GetString());
+        Assert.Equal("No custom API is configured: set CustomApi__BaseUrl and CustomApi__Scope.", answer.Detail);
     }
 
     [Fact]
