@@ -33,6 +33,9 @@ public sealed class ProbeTargetsTests
         var failed = Assert.Single(app.Logs.WithEventId(4001));
         Assert.Equal("protected-api", failed.State.Single(kv => kv.Key == "Target").Value);
         Assert.Equal("Token request refused", failed.State.Single(kv => kv.Key == "Title").Value);
+        // No token, so nothing to say about its audience or roles.
+        Assert.Equal("-", failed.State.Single(kv => kv.Key == "Audience").Value);
+        Assert.Equal("", failed.State.Single(kv => kv.Key == "Roles").Value);
         Assert.Contains("AADSTS500011", failed.Text, StringComparison.Ordinal);
         Assert.Contains("1 of 2", Assert.Single(app.Logs.WithEventId(4003)).Text, StringComparison.Ordinal);
     }
@@ -49,6 +52,9 @@ public sealed class ProbeTargetsTests
         var failed = Assert.Single(app.Logs.WithEventId(4001));
         Assert.Equal("Microsoft Graph refused the request", failed.State.Single(kv => kv.Key == "Title").Value);
         Assert.Contains("lacks the application permission User.Read.All", failed.Text, StringComparison.Ordinal);
+        // The token was got, and its audience is reported even though Graph refused the call.
+        Assert.Equal("https://graph.microsoft.com", failed.State.Single(kv => kv.Key == "Audience").Value);
+        Assert.Equal("Probe run finished: 0 of 1 target(s) healthy", Assert.Single(app.Logs.WithEventId(4003)).Text);
     }
 
     [Fact]
@@ -61,5 +67,6 @@ public sealed class ProbeTargetsTests
 
         Assert.Single(app.Logs.WithEventId(4002));
         Assert.Single(app.Logs.WithEventId(4000));
+        Assert.Equal("Probe run finished: 1 of 1 target(s) healthy", Assert.Single(app.Logs.WithEventId(4003)).Text);
     }
 }
