@@ -37,6 +37,20 @@ public sealed class TokenTimeoutCredentialTests
         var credential = new TokenTimeoutCredential(new SilentCredential(token), TimeSpan.FromMinutes(1));
 
         Assert.Equal(token, await credential.GetTokenAsync(Graph, CancellationToken.None));
+        // Synchronous callers (some SDKs still have them) get the same token under the same bound.
+        Assert.Equal(token, credential.GetToken(Graph, CancellationToken.None));
+    }
+
+    [Fact]
+    public void GetToken_Synchronously_WhenTheCredentialNeverAnswers_FailsAfterTheTimeout()
+    {
+        var credential = new TokenTimeoutCredential(new SilentCredential(), TimeSpan.FromMilliseconds(100));
+
+        var error = Assert.Throws<AuthenticationFailedException>(() => credential.GetToken(Graph, CancellationToken.None));
+
+        Assert.Equal(
+            "No token for https://graph.microsoft.com/.default within 0 s (Identity__TokenTimeout): the identity endpoint did not answer in time.",
+            error.Message);
     }
 
     /// <summary>A hand-written credential: answers at once with its token, or never (until cancelled) without one.</summary>
