@@ -99,4 +99,29 @@ public sealed class GetTokenClaimsTests
             $"the app requests {tenant.ApiAppIdUri}/.default; check that scope and the API's expected audience.",
             verdict.GetProperty("problems")[0].GetString());
     }
+
+    [Fact]
+    public async Task Run_ForTheCustomApiWithoutItsRole_ReportsTheV2TokenAndWhereTheRoleIsAssigned()
+    {
+        var tenant = new TestTenant();
+        await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?>
+        {
+            ["CustomApi:BaseUrl"] = "http://127.0.0.1:1",
+            ["CustomApi:Scope"] = tenant.ApiAppIdUri + "/.default",
+        });
+
+        var answer = await app.InvokeAsync(app.Function<GetTokenClaims>().Run, "?target=protected-api");
+
+        // The API asks for v2.0 tokens: its appId as the audience and azp, not appid, for the caller.
+        var claims = answer.Json.GetProperty("claims");
+        Assert.Equal(["aud", "iss", "tid", "oid", "azp", "idtyp", "ver", "exp", "nbf", "iat", "xms_mirid"], claims.EnumerateObject().Select(c => c.Name));
+        Assert.Equal(tenant.UserAssignedClientId.ToString(), claims.GetProperty("azp").GetString());
+        var verdict = answer.Json.GetProperty("verdict");
+        Assert.True(verdict.GetProperty("audienceMatches").GetBoolean());
+        Assert.Equal([tenant.ApiAppIdUri, tenant.ApiAppId.ToString()], verdict.GetProperty("expectedAudiences").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal(
+            ["The token has no roles claim: the identity holds no application role on the custom API. " +
+                $"Assign Api.Read with infra/main.bicep (the custom API's app-role assignment) or infra/scripts; {CachedTokens}"],
+            verdict.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
+    }
 }
