@@ -51,12 +51,29 @@ public sealed class BicepFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
+    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
+        RunAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs the CLI with <paramref name="environment"/> on top of this process's (null removes a variable).</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var info = new ProcessStartInfo(Bicep) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                info.Environment.Remove(name);
+            }
+            else
+            {
+                info.Environment[name] = value;
+            }
         }
 
         // The CLI would otherwise check for updates and send telemetry.

@@ -36,18 +36,49 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
     }
 
     [Fact]
-    public async Task Parameters_CompileAgainstMain()
+    public async Task Parameters_CompileAgainstMainAndDeployGraphByDefault()
     {
-        var build = await bicep.RunAsync("build-params", Path.Combine(bicep.Infra, "main.bicepparam"), "--stdout");
+        var build = await BuildParametersAsync(new Dictionary<string, string?>
+        {
+            ["DEPLOY_GRAPH"] = null,
+            ["CUSTOM_API_APP_ID"] = null,
+        });
 
         Assert.True(build.ExitCode == 0, build.Error);
-        var parameters = System.Text.Json.Nodes.JsonNode.Parse((string)System.Text.Json.Nodes.JsonNode.Parse(build.Output)!["parametersJson"]!)!["parameters"]!;
-        Assert.True((bool)parameters["deployGraph"]!["value"]!);
         Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
+        var parameters = ParametersOf(build.Output);
+        Assert.True((bool)parameters["deployGraph"]!["value"]!);
+        Assert.Equal("", (string?)parameters["customApiAppId"]!["value"]);
     }
 
     [Fact]
-    public void FunctionApp_HasSystemAssignedIdentityHttpsOnlyTls12AndNoFtpOrBasicPublishing()
+    public async Task Parameters_TakeDeployGraphAndTheApiAppIdFromTheEnvironment()
+    {
+        // What azd does with `azd env set DEPLOY_GRAPH false`: its environment's values reach readEnvironmentVariable.
+        var build = await BuildParametersAsync(new Dictionary<string, string?>
+        {
+            ["DEPLOY_GRAPH"] = "false",
+            ["CUSTOM_API_APP_ID"] = "11111111-2222-3333-4444-555555555555",
+        });
+
+        Assert.True(build.ExitCode == 0, build.Error);
+        var parameters = ParametersOf(build.Output);
+        Assert.False((bool)parameters["deployGraph"]!["value"]!);
+        Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)parameters["customApiAppId"]!["value"]);
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> BuildParametersAsync(
+        IReadOnlyDictionary<string, string?> environment) =>
+        bicep.RunAsync(environment, "build-params", Path.Combine(bicep.Infra, "main.bicepparam"), "--stdout");
+
+    private static JsonNode ParametersOf(string buildOutput)
+    {
+        var parametersJson = (string)JsonNode.Parse(buildOutput)!["parametersJson"]!;
+        return JsonNode.Parse(parametersJson)!["parameters"]!;
+    }
+
+    [Fact]
+    public void FunctionApp_HasSystemAssignedIdentityHttpsOnlyTls12AndNoBasicPublishing()
     {
         var app = Site("functionapp,linux");
 
@@ -56,13 +87,12 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         var properties = app["properties"]!;
         Assert.True((bool)properties["httpsOnly"]!);
         Assert.Equal("1.2", (string?)properties["siteConfig"]!["minTlsVersion"]);
-        Assert.Equal("Disabled", (string?)properties["siteConfig"]!["ftpsState"]);
         Assert.Equal("dotnet-isolated", (string?)properties["functionAppConfig"]!["runtime"]!["name"]);
         Assert.Equal("10.0", (string?)properties["functionAppConfig"]!["runtime"]!["version"]);
         Assert.Equal("SystemAssignedIdentity", (string?)properties["functionAppConfig"]!["deployment"]!["storage"]!["authentication"]!["type"]);
-        // FTP and SCM basic publishing off on both sites, the Function app and the sample API.
+        // Basic-auth publishing off everywhere: SCM on both sites, FTP on the sample API's (Flex has no FTP).
         var policies = OfType(bicep.Template, "Microsoft.Web/sites/basicPublishingCredentialsPolicies").ToList();
-        Assert.Equal(4, policies.Count);
+        Assert.Equal(3, policies.Count);
         Assert.All(policies, p => Assert.False((bool)p["properties"]!["allow"]!));
     }
 

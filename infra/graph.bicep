@@ -1,7 +1,8 @@
 // Entra ID objects, through the Microsoft Graph Bicep extension: the custom API's app registration (with its
 // Application ID URI and app roles), its service principal, and the app roles granted to the Function app's identity.
-// Deploying this needs directory rights (Application Administrator, or Cloud Application Administrator plus
-// Privileged Role Administrator for the Graph permission); main.bicep's deployGraph=false skips it.
+// Deploying this needs directory rights: Application Administrator (or Cloud Application Administrator) creates the
+// registration and grants the API's own role, but only Privileged Role Administrator (or Global Administrator) may
+// grant a Microsoft Graph application permission such as User.Read.All. main.bicep's deployGraph=false skips it.
 extension microsoftGraphV1
 
 @description('Object (principal) id of the Function app\'s system-assigned identity.')

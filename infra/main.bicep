@@ -109,9 +109,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // No ftpsState (nor any other property on the Flex Consumption deprecations list): Flex has no FTP, and newer
+    // regions refuse the deployment when it is set (Infra.Tests/FlexConsumptionTests.cs keeps the list).
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
     }
     functionAppConfig: {
@@ -136,13 +137,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   }
 
   // Publishing with user names and passwords is off; func azure functionapp publish uses the signed-in Entra identity.
-  resource ftp 'basicPublishingCredentialsPolicies' = {
-    name: 'ftp'
-    properties: {
-      allow: false
-    }
-  }
-
+  // Only the scm policy: Flex Consumption deploys through its one-deploy endpoint and has no FTP to turn off.
   resource scm 'basicPublishingCredentialsPolicies' = {
     name: 'scm'
     properties: {
