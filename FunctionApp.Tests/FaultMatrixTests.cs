@@ -33,7 +33,16 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
     /// One row: a fault on one dependency and what the function must answer (200: success after retry), with the
     /// problem's title and the part of its detail that does not depend on the run (client ids, the SDKs' own words).
     /// </summary>
-    public sealed record FaultCase(Dependency Dependency, string Fault, Func<FaultRule>? Rule, int Status, string Title = "", string DetailContains = "")
+    /// <remarks><see cref="RetryAfter"/> is the answer's Retry-After header: only a throttled or unavailable
+    /// dependency's 503 has one.</remarks>
+    public sealed record FaultCase(
+        Dependency Dependency,
+        string Fault,
+        Func<FaultRule>? Rule,
+        int Status,
+        string Title = "",
+        string DetailContains = "",
+        string? RetryAfter = null)
     {
         public override string ToString() => $"{Dependency}: {Fault}";
 
@@ -84,13 +93,19 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             "Microsoft Graph answered 401 (InvalidAuthenticationToken: Injected fault: status 401.); the app requests https://graph.microsoft.com/.default, " +
             "check Graph__Scope and that the token's tenant is the one Graph belongs to."),
         // Sustained: the HTTP call and the timer share the burst, 4 answers each (the request and the Graph SDK's 3
-        // retries; Retry-After: 0 keeps the rows fast). One more request would find Graph healthy and end in a 200.
-        new(Dependency.Graph, "sustained 429", () => Steps([.. Enumerable.Repeat(Status(429, 0), 8)]), 502, "Microsoft Graph is throttling",
-            "Microsoft Graph still answered 429 after the SDK's 3 retries; try again later."),
-        new(Dependency.Graph, "sustained 503", () => Steps([.. Enumerable.Repeat(Status(503, 0), 8)]), 502, "Microsoft Graph is unavailable",
-            "Microsoft Graph still answered 503 after the SDK's 3 retries; try again later."),
+        // retries; Retry-After: 1 keeps the rows fast). One more request would find Graph healthy and end in a 200.
+        // The caller is told to come back when Graph said; a gateway timeout says nothing about when, so no header.
+        new(Dependency.Graph, "sustained 429", () => Steps([.. Enumerable.Repeat(Status(429, 1), 8)]), 503, "Microsoft Graph is throttling",
+            "Microsoft Graph still answered 429 after the SDK's 3 retries; try again in 1 s (Retry-After).", RetryAfter: "1"),
+        new(Dependency.Graph, "sustained 503", () => Steps([.. Enumerable.Repeat(Status(503, 1), 8)]), 503, "Microsoft Graph is unavailable",
+            "Microsoft Graph still answered 503 after the SDK's 3 retries; try again in 1 s (Retry-After).", RetryAfter: "1"),
         new(Dependency.Graph, "sustained 504", () => Steps([.. Enumerable.Repeat(Status(504, 0), 8)]), 502, "Microsoft Graph is unavailable",
             "Microsoft Graph still answered 504 after the SDK's 3 retries; try again later."),
+        // Waiting 60 s would outlast Graph__TimeoutSeconds (45 s): the SDK hands the 429 back at once, and the answer
+        // is throttling, not a timeout.
+        new(Dependency.Graph, "Retry-After longer than Graph__TimeoutSeconds", () => Steps(Status(429, 60)), 503, "Microsoft Graph is throttling",
+            "Microsoft Graph answered 429 and asked for a longer wait than Graph__TimeoutSeconds leaves; try again in 60 s (Retry-After).",
+            RetryAfter: "60"),
 
         new(Dependency.CustomApi, "500 burst", () => Steps(Status(500), Status(500)), 200),
         new(Dependency.CustomApi, "503 burst", () => Steps(Status(503), Status(503)), 200),
@@ -111,6 +126,11 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             "The token has no role Api.Read: assign it to the identity (infra/main.bicep (the custom API's app-role assignment) or infra/scripts); tokens issued " +
             "before that lack it until they expire (up to 24 hours: the platform caches them, restarting the app does not renew them)."),
         new(Dependency.CustomApi, "404", () => Steps(Status(404)), 404, "Not found", "The custom API has no '"),
+        // Retried as Retry-After says (the resilience handler: a request and 3 retries each, shared by both callers);
+        // still throttled afterwards, the API's own Retry-After is passed on.
+        new(Dependency.CustomApi, "sustained 429", () => Steps([.. Enumerable.Repeat(Status(429, 1), 8)]), 503, "The custom API failed",
+            "The custom API answered 429 Too Many Requests after the retries allowed for this call; try again in 1 s (Retry-After).",
+            RetryAfter: "1"),
     ];
 
     public static TheoryData<string> CaseNames => [.. Cases.Select(c => c.ToString())];
@@ -161,6 +181,8 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             Assert.Equal(row.Title, answer.Json.GetProperty("title").GetString());
             Assert.Contains(row.DetailContains, answer.Detail, StringComparison.Ordinal);
         }
+
+        Assert.Equal(row.RetryAfter, answer.RetryAfter);
 
         // An unmapped exception would have escaped Run and failed the test before this point.
         Assert.False(answer.HasToken);

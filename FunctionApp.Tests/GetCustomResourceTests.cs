@@ -136,16 +136,33 @@ public sealed class GetCustomResourceTests
     }
 
     [Fact]
-    public async Task Run_WhenApiKeepsFailing_Returns502AfterTheRetries()
+    public async Task Run_WhenApiKeepsAnswering503_Returns503WithItsRetryAfterAfterTheRetries()
     {
         await using var scenario = await Scenario.StartAsync(withRole: true);
-        // Retry-After: 1 keeps the retries a second apart instead of the back-off's 2, 4 and 8 s.
-        scenario.Api.Faults.Add([.. Enumerable.Repeat(new FaultStep { Status = 503, RetryAfterSeconds = 1 }, 5)]);
+        // Retry-After: 2 keeps the retries two seconds apart instead of the back-off's 2, 4 and 8 s.
+        scenario.Api.Faults.Add([.. Enumerable.Repeat(new FaultStep { Status = 503, RetryAfterSeconds = 2 }, 5)]);
 
         var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
 
-        Assert.Equal(502, answer.Status);
-        Assert.Contains("answered 503", answer.Detail, StringComparison.Ordinal);
+        Assert.Equal("503 The custom API failed", answer.Outcome);
+        Assert.Equal(
+            "The custom API answered 503 Service Unavailable after the retries allowed for this call; " +
+            "try again in 2 s (Retry-After).",
+            answer.Detail);
+        Assert.Equal("2", answer.RetryAfter);
+        Assert.Equal(4, scenario.Api.Faults.Requests("/api/products"));
+    }
+
+    [Fact]
+    public async Task Run_WhenApiKeepsFailingWithAnotherStatus_Returns502WithoutRetryAfter()
+    {
+        await using var scenario = await Scenario.StartAsync(withRole: true);
+        scenario.Api.Faults.Add([.. Enumerable.Repeat(new FaultStep { Status = 500, RetryAfterSeconds = 0 }, 5)]);
+
+        var answer = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "products");
+
+        Assert.Equal("502 The custom API failed", answer.Outcome);
+        Assert.Null(answer.RetryAfter);
         Assert.Equal(4, scenario.Api.Faults.Requests("/api/products"));
     }
 
@@ -158,14 +175,19 @@ public sealed class GetCustomResourceTests
         var function = scenario.App.Function<GetCustomResource>();
         for (var call = 0; call < 25; call++)
         {
-            Assert.Equal(502, (await scenario.App.InvokeAsync(function.Run, "orders")).Status);
+            Assert.Equal("503 The custom API failed", (await scenario.App.InvokeAsync(function.Run, "orders")).Outcome);
         }
 
         var answer = await scenario.App.InvokeAsync(function.Run, "orders");
 
-        Assert.Equal(503, answer.Status);
-        Assert.Equal("The custom API is failing", answer.Json.GetProperty("title").GetString());
-        Assert.Equal("Recent calls to the custom API failed so often that calls are paused for a few seconds (circuit breaker); try again shortly.", answer.Detail);
+        Assert.Equal("503 The custom API is failing", answer.Outcome);
+        // The circuit's remaining break (the standard handler's 5 s), rounded up to whole seconds.
+        var retryAfter = int.Parse(answer.RetryAfter!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 5);
+        Assert.Equal(
+            "Recent calls to the custom API failed so often that calls are paused (circuit breaker); " +
+            $"try again in {retryAfter} s (Retry-After).",
+            answer.Detail);
         Assert.Equal(100, scenario.Api.Faults.Requests("/api/orders"));
     }
 

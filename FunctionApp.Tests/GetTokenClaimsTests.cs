@@ -41,8 +41,8 @@ public sealed class GetTokenClaimsTests
         Assert.True(claims.GetProperty("nbf").GetInt64() <= claims.GetProperty("iat").GetInt64());
         Assert.True(verdict.GetProperty("ok").GetBoolean());
         Assert.True(verdict.GetProperty("audienceMatches").GetBoolean());
-        Assert.Equal(["User.Read.All"], verdict.GetProperty("requiredRoles").EnumerateArray().Select(r => r.GetString()));
-        Assert.Empty(verdict.GetProperty("missingRoles").EnumerateArray());
+        Assert.Equal("User.Read.All", verdict.GetProperty("requiredRole").GetString());
+        Assert.True(verdict.GetProperty("hasRequiredRole").GetBoolean());
         Assert.Empty(verdict.GetProperty("problems").EnumerateArray());
         Assert.InRange(verdict.GetProperty("expiresInSeconds").GetInt32(), 86_000, 86_400);
         Assert.False(answer.HasToken);
@@ -60,7 +60,7 @@ public sealed class GetTokenClaimsTests
         Assert.Equal(200, answer.Status);
         Assert.False(verdict.GetProperty("ok").GetBoolean());
         Assert.True(verdict.GetProperty("audienceMatches").GetBoolean());
-        Assert.Equal(["User.Read.All"], verdict.GetProperty("missingRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.False(verdict.GetProperty("hasRequiredRole").GetBoolean());
         Assert.Equal(
             [$"The token has no roles claim: the identity holds no application role on Microsoft Graph. Assign User.Read.All with {GraphAssignHint}; {CachedTokens}"],
             verdict.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
@@ -78,7 +78,7 @@ public sealed class GetTokenClaimsTests
         var verdict = answer.Json.GetProperty("verdict");
         Assert.False(verdict.GetProperty("ok").GetBoolean());
         Assert.Equal(["User.ReadWrite.All"], answer.Json.GetProperty("claims").GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
-        Assert.Equal(["User.Read.All"], verdict.GetProperty("missingRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.False(verdict.GetProperty("hasRequiredRole").GetBoolean());
         Assert.Equal(
             [$"The token lacks the role User.Read.All on Microsoft Graph. Assign User.Read.All with {GraphAssignHint}; {CachedTokens}"],
             verdict.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));

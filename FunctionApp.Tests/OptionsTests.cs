@@ -52,15 +52,38 @@ public sealed class OptionsTests
         { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Name = "Graph" }, "CustomApi__Name must not be 'graph': that target is Microsoft Graph." },
     };
 
-    public static TheoryData<IdentityOptions, string> Descriptions => new()
+    public static TheoryData<IdentityOptions, string?, string> Descriptions => new()
     {
-        { new IdentityOptions(), "ManagedIdentityCredential (system-assigned)" },
-        { new IdentityOptions { UserAssignedClientId = " " }, "ManagedIdentityCredential (system-assigned)" },
-        { new IdentityOptions { UserAssignedClientId = ClientId }, $"ManagedIdentityCredential (user-assigned, client id {ClientId})" },
+        { new IdentityOptions(), null, "ManagedIdentityCredential (system-assigned)" },
+        { new IdentityOptions { UserAssignedClientId = " " }, null, "ManagedIdentityCredential (system-assigned)" },
+        {
+            new IdentityOptions { UserAssignedClientId = ClientId },
+            null,
+            $"ManagedIdentityCredential (user-assigned, client id {ClientId})"
+        },
         {
             new IdentityOptions { Credential = CredentialKind.DefaultAzureCredential },
-            "DefaultAzureCredential (its first available credential; as managed identity: system-assigned)"
+            null,
+            "DefaultAzureCredential (its whole chain; managed identity: system-assigned)"
         },
+        // The run script's three --as modes narrow DefaultAzureCredential with AZURE_TOKEN_CREDENTIALS.
+        {
+            new IdentityOptions { Credential = CredentialKind.DefaultAzureCredential },
+            "ManagedIdentityCredential",
+            "DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS=ManagedIdentityCredential, system-assigned)"
+        },
+        {
+            new IdentityOptions { Credential = CredentialKind.DefaultAzureCredential },
+            "EnvironmentCredential",
+            "DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS=EnvironmentCredential)"
+        },
+        {
+            new IdentityOptions { Credential = CredentialKind.DefaultAzureCredential },
+            "AzureCliCredential",
+            "DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS=AzureCliCredential)"
+        },
+        // AZURE_TOKEN_CREDENTIALS means nothing to a ManagedIdentityCredential built directly.
+        { new IdentityOptions(), "AzureCliCredential", "ManagedIdentityCredential (system-assigned)" },
     };
 
     // The bearer token goes over https anywhere, over plain http only to this machine (the emulator, the sample API).
@@ -89,10 +112,10 @@ public sealed class OptionsTests
 
     [Theory]
     [MemberData(nameof(Descriptions))]
-    public void Describe_NamesTheCredentialAndTheIdentity(IdentityOptions options, string description)
+    public void Describe_NamesTheCredentialAndTheIdentity(IdentityOptions options, string? tokenCredentials, string description)
     {
         Assert.Empty(Validate(options));
-        Assert.Equal(description, options.Describe());
+        Assert.Equal(description, options.Describe(tokenCredentials));
     }
 
     [Fact]

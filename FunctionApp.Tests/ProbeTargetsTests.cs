@@ -45,10 +45,8 @@ public sealed class ProbeTargetsTests
     {
         await using var app = await TestApp.StartAsync(new TestTenant());
 
-        var results = await app.Services.GetRequiredService<ProbeRunner>().RunAsync(pastDue: false, CancellationToken.None);
+        await app.Services.GetRequiredService<ProbeRunner>().RunAsync(pastDue: false, CancellationToken.None);
 
-        var graph = Assert.Single(results);
-        Assert.False(graph.Healthy);
         var failed = Assert.Single(app.Logs.WithEventId(4001));
         Assert.Equal("Microsoft Graph refused the request", failed.State.Single(kv => kv.Key == "Title").Value);
         Assert.Contains("lacks the application permission User.Read.All", failed.Text, StringComparison.Ordinal);

@@ -1,9 +1,9 @@
-using System.Collections.Immutable;
 using System.Text.Json;
 using FunctionApp.Http;
+using FunctionApp.Problems;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using TestSupport;
 
 namespace FunctionApp.Tests;
@@ -17,9 +17,9 @@ public sealed class ProblemDetailsMiddlewareTests
         // As in the worker, request services come from the app's container (results need its logging).
         await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
         var http = new DefaultHttpContext { RequestServices = services, Response = { Body = new MemoryStream() } };
-        var context = new FakeFunctionContext(http);
+        var context = new TestFunctionContext(http);
         using var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs));
-        var middleware = new ProblemDetailsMiddleware(loggers.CreateLogger<ProblemDetailsMiddleware>());
+        var middleware = new ProblemDetailsMiddleware(new ProblemMapper(loggers.CreateLogger<ProblemMapper>()), loggers.CreateLogger<ProblemDetailsMiddleware>());
 
         await middleware.Invoke(context, _ => throw new InvalidOperationException("secret internals"));
 
@@ -34,48 +34,51 @@ public sealed class ProblemDetailsMiddlewareTests
     [Fact]
     public async Task Invoke_ForNonHttpFunction_LetsTheExceptionReachTheHost()
     {
-        var middleware = new ProblemDetailsMiddleware(Microsoft.Extensions.Logging.Abstractions.NullLogger<ProblemDetailsMiddleware>.Instance);
+        var middleware = new ProblemDetailsMiddleware(
+            new ProblemMapper(NullLogger<ProblemMapper>.Instance),
+            NullLogger<ProblemDetailsMiddleware>.Instance);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => middleware.Invoke(new FakeFunctionContext(null), _ => throw new InvalidOperationException()));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => middleware.Invoke(new TestFunctionContext(null), _ => throw new InvalidOperationException()));
     }
 
-    /// <summary>The worker's FunctionContext as the ASP.NET Core integration fills it: the HttpContext under its item key.</summary>
-    private sealed class FakeFunctionContext(HttpContext? http) : FunctionContext
+    [Fact]
+    public async Task Invoke_WhenADependencyIsThrottling_Answers503WithItsDetailAndRetryAfter()
     {
-        public override string InvocationId { get; } = Guid.NewGuid().ToString();
+        var logs = new CapturedLogs();
+        await using var services = new ServiceCollection().AddLogging().BuildServiceProvider();
+        var http = new DefaultHttpContext { RequestServices = services, Response = { Body = new MemoryStream() } };
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(logs));
+        var middleware = new ProblemDetailsMiddleware(
+            new ProblemMapper(loggers.CreateLogger<ProblemMapper>()),
+            loggers.CreateLogger<ProblemDetailsMiddleware>());
+        var throttled = new DependencyException(
+            "graph", FailureKind.Throttled, "Microsoft Graph is throttling", "try again in 7 s", TimeSpan.FromSeconds(7));
 
-        public override string FunctionId => "1";
+        await middleware.Invoke(new TestFunctionContext(http), _ => throw throttled);
 
-        public override TraceContext TraceContext => throw new NotSupportedException();
-
-        public override BindingContext BindingContext => throw new NotSupportedException();
-
-        public override RetryContext RetryContext => throw new NotSupportedException();
-
-        public override IServiceProvider InstanceServices { get; set; } = null!;
-
-        public override FunctionDefinition FunctionDefinition { get; } = new FakeDefinition();
-
-        public override IDictionary<object, object> Items { get; set; } =
-            http is null ? new Dictionary<object, object>() : new Dictionary<object, object> { ["HttpRequestContext"] = http };
-
-        public override IInvocationFeatures Features => throw new NotSupportedException();
+        http.Response.Body.Position = 0;
+        using var body = await JsonDocument.ParseAsync(http.Response.Body);
+        Assert.Equal(503, http.Response.StatusCode);
+        Assert.Equal("7", http.Response.Headers.RetryAfter.ToString());
+        Assert.Equal("Microsoft Graph is throttling", body.RootElement.GetProperty("title").GetString());
+        Assert.Equal("try again in 7 s", body.RootElement.GetProperty("detail").GetString());
+        Assert.Equal("Call to graph failed: Microsoft Graph is throttling", Assert.Single(logs.WithEventId(2000)).Text);
     }
 
-    private sealed class FakeDefinition : FunctionDefinition
+    [Fact]
+    public async Task Invoke_WhenTheInvocationIsCancelled_LetsTheCancellationReachTheHost()
     {
-        public override ImmutableArray<FunctionParameter> Parameters => [];
+        var http = new DefaultHttpContext { Response = { Body = new MemoryStream() } };
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var middleware = new ProblemDetailsMiddleware(
+            new ProblemMapper(NullLogger<ProblemMapper>.Instance),
+            NullLogger<ProblemDetailsMiddleware>.Instance);
 
-        public override string PathToAssembly => "";
+        await Assert.ThrowsAsync<TaskCanceledException>(
+            () => middleware.Invoke(new TestFunctionContext(http, cancelled.Token), _ => throw new TaskCanceledException()));
 
-        public override string EntryPoint => "";
-
-        public override string Id => "1";
-
-        public override string Name => "GetGraphUsers";
-
-        public override IImmutableDictionary<string, BindingMetadata> InputBindings => ImmutableDictionary<string, BindingMetadata>.Empty;
-
-        public override IImmutableDictionary<string, BindingMetadata> OutputBindings => ImmutableDictionary<string, BindingMetadata>.Empty;
+        Assert.False(http.Response.HasStarted);
+        Assert.Equal(200, http.Response.StatusCode);
     }
 }

@@ -1,6 +1,6 @@
 using FunctionApp.CustomApi;
-using FunctionApp.Diagnostics;
 using FunctionApp.Graph;
+using FunctionApp.Identity;
 using Microsoft.Extensions.Options;
 
 namespace FunctionApp.Tests;
@@ -27,7 +27,7 @@ public sealed class TokenTargetsTests
 
         Assert.Equal(audiences, targets.CustomApi!.ExpectedAudiences);
         Assert.Equal(["graph", "protected-api"], targets.All.Select(t => t.Name));
-        Assert.False(targets.CustomApi.IsGraph);
+        Assert.Same(targets.CustomApi, targets.ForScope(options.Scope));
     }
 
     [Fact]
@@ -36,8 +36,18 @@ public sealed class TokenTargetsTests
         var targets = new TokenTargets(Options.Create(new GraphOptions()), Options.Create(new CustomApiOptions()));
 
         Assert.Equal(["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"], targets.Graph.ExpectedAudiences);
-        Assert.True(targets.Graph.IsGraph);
+        Assert.Same(targets.Graph, targets.ForScope("https://graph.microsoft.com/.default"));
         Assert.Null(targets.CustomApi);
         Assert.Equal([targets.Graph], targets.All);
+    }
+
+    [Fact]
+    public void ForScope_OfAScopeTheAppWasNotConfiguredFor_NamesTheScopeItself()
+    {
+        var targets = new TokenTargets(Options.Create(new GraphOptions()), Options.Create(new CustomApiOptions()));
+
+        var target = targets.ForScope("api://other/.default");
+
+        Assert.Equal(("api://other/.default", "api://other"), (target.Name, target.DisplayName));
     }
 }

@@ -71,7 +71,9 @@ public sealed class FunctionAppWorker : IAsyncDisposable
         }
 
         using var response = await Host.SendAsync(request);
-        return new HttpAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+        var retryAfter = response.Headers.RetryAfter?.ToString();
+        var body = await response.Content.ReadAsStringAsync();
+        return new HttpAnswer((int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body, retryAfter);
     }
 
     /// <summary>Lines of the worker's RpcLogs, stdout or stderr that hold a token or the identity header.</summary>

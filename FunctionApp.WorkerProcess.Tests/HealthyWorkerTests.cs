@@ -1,3 +1,4 @@
+using IdentityEmulator.Faults;
 using System.Text.Json;
 using FunctionsHostHarness.Rpc;
 using TestSupport;
@@ -55,7 +56,7 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
     [Theory]
     [InlineData("api/graph/users?top=0", "'top'")]
     [InlineData("api/graph/users?select=password", "'select'")]
-    [InlineData("api/graph/users?filter=Alex", "'displayNamePrefix'")]
+    [InlineData("api/graph/users?filter=Alex", "Unknown query parameter 'filter'")]
     public async Task GraphUsers_WithBadInput_Answers400NamingTheParameter(string pathAndQuery, string parameter)
     {
         var answer = await Worker.GetAsync(pathAndQuery);
@@ -63,6 +64,19 @@ public sealed class HealthyWorkerTests(HealthyWorkerTests.Fixture fixture, ITest
         Assert.Equal(400, answer.Status);
         Assert.Equal("application/problem+json", answer.ContentType);
         Assert.Contains(parameter, answer.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GraphUsers_WhenGraphAsksForALongerWaitThanTheTimeout_Answers503WithItsRetryAfter()
+    {
+        var throttled = new FaultStep { Status = 429, RetryAfterSeconds = 60 };
+        Worker.Emulator.AddFault(new FaultRule { Endpoint = "graph", Sequence = [throttled] });
+
+        var answer = await Worker.GetAsync("api/graph/users?top=1");
+
+        Assert.Equal("503 Microsoft Graph is throttling", answer.Outcome);
+        Assert.Equal("60", answer.RetryAfter);
+        Assert.EndsWith("try again in 60 s (Retry-After).", answer.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

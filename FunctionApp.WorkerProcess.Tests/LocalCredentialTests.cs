@@ -87,9 +87,30 @@ public sealed class LocalCredentialTests(ITestOutputHelper output)
 
         output.WriteLine(answer.Body);
         Assert.Equal("503 No token available", answer.Outcome);
-        Assert.StartsWith("DefaultAzureCredential", answer.Detail, StringComparison.Ordinal);
-        Assert.Contains(code, answer.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("DefaultAzureCredential (its whole chain; managed identity: system-assigned) could not get a token for https://graph.microsoft.com/.default: ", answer.Detail, StringComparison.Ordinal);
+        // The credential of the chain that failed, and Entra's code with its reason.
+        Assert.Matches($@": \w+Credential: {code}: \S", answer.Detail);
         Assert.DoesNotContain(tenant.ClientSecret, answer.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AzureCliSignIn_ForAnApiThatDidNotPreAuthorizeTheCli_Answers503WithTheClisReason()
+    {
+        var tenant = new TestTenant();
+        // As run-local.ps1 --as azure-cli runs it: DefaultAzureCredential narrowed to the Azure CLI.
+        await using var worker = await StartAsync(tenant, LocalCredentialSettings.AzureCli, (settings, _) =>
+            settings["AZURE_TOKEN_CREDENTIALS"] = "AzureCliCredential");
+
+        var answer = await worker.GetAsync("api/custom/orders");
+
+        output.WriteLine(answer.Body);
+        Assert.Equal("503 No token available", answer.Outcome);
+        Assert.StartsWith(
+            $"DefaultAzureCredential (AZURE_TOKEN_CREDENTIALS=AzureCliCredential) could not get a token for " +
+            $"{tenant.ApiAppIdUri}/.default: AzureCliCredential: AADSTS65001: The user or administrator has not " +
+            "consented to use the application with ID '04b07795-8ddb-461a-bbee-02f9e1bf7b46' named 'Microsoft Azure CLI'.",
+            answer.Detail,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using FunctionApp.Hosting;
+using FunctionApp.Http;
 using IdentityEmulator;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +12,8 @@ namespace TestSupport;
 /// <summary>
 /// The Function app's real service provider (built by the same AddFunctionAppServices call as Program.cs) against an
 /// emulator on loopback, with the platform's managed-identity environment variables pointing at it. The functions are
-/// invoked as the worker invokes them: an instance from the container, a real HttpContext, the IResult executed.
+/// invoked as the worker invokes them: an instance from the container, a real HttpContext, the app's middleware, the
+/// IResult executed.
 /// Disposing it throws if any log line carried a token or the identity header.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
@@ -128,16 +130,29 @@ public sealed class TestApp : IAsyncDisposable
         context.Request.Method = HttpMethods.Get;
         context.Request.QueryString = new QueryString(queryString);
         context.Response.Body = new MemoryStream();
-        var result = await run(context.Request, cancellationToken);
-        await result.ExecuteAsync(context);
+        // Through the app's own middleware, as the worker runs it: it answers a failure with its ProblemDetails. The
+        // IResult a function returns is executed after the middleware, as the ASP.NET Core integration does.
+        var middleware = ActivatorUtilities.CreateInstance<ProblemDetailsMiddleware>(_host.Services);
+        IResult? result = null;
+        await middleware.Invoke(
+            new TestFunctionContext(context, cancellationToken),
+            async _ => result = await run(context.Request, cancellationToken));
+        if (result is not null)
+        {
+            await result.ExecuteAsync(context);
+        }
+
         context.Response.Body.Position = 0;
         var body = await new StreamReader(context.Response.Body).ReadToEndAsync(cancellationToken);
-        return new HttpAnswer(context.Response.StatusCode, context.Response.ContentType, body);
+        var retryAfter = context.Response.Headers.RetryAfter.ToString();
+        return new HttpAnswer(context.Response.StatusCode, context.Response.ContentType, body, NullIfEmpty(retryAfter));
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }
 
-/// <summary>What an HTTP function answered.</summary>
-public sealed record HttpAnswer(int Status, string? ContentType, string Body)
+/// <summary>What an HTTP function answered; <paramref name="RetryAfter"/> is its Retry-After header, if any.</summary>
+public sealed record HttpAnswer(int Status, string? ContentType, string Body, string? RetryAfter = null)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 

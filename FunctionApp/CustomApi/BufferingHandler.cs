@@ -9,7 +9,9 @@ internal sealed class BufferingHandler : DelegatingHandler
 {
     public const int MaxBodyBytes = 1024 * 1024;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request,
+        CancellationToken cancellationToken)
     {
         var response = await base.SendAsync(request, cancellationToken);
         try

@@ -4,7 +4,9 @@ using FunctionApp.Http;
 
 namespace FunctionApp.CustomApi;
 
-/// <summary>The custom Entra-protected API the app calls. App settings: <c>CustomApi__*</c>; no BaseUrl means none.</summary>
+/// <summary>
+/// The custom Entra-protected API the app calls. App settings: <c>CustomApi__*</c>; no BaseUrl means none.
+/// </summary>
 public sealed partial class CustomApiOptions : IValidatableObject
 {
     public const string SectionName = "CustomApi";
@@ -19,14 +21,19 @@ public sealed partial class CustomApiOptions : IValidatableObject
     /// <summary>The API's Application ID URI (or appId) plus /.default, e.g. api://{appId}/.default.</summary>
     public string Scope { get; set; } = "";
 
-    /// <summary>The API's application (client) id, the audience of its v2.0 tokens; derived from an api://{appId} scope when empty.</summary>
+    /// <summary>
+    /// The API's application (client) id, the audience of its v2.0 tokens; derived from an api://{appId} scope when
+    /// empty.
+    /// </summary>
     public string? AppId { get; set; }
 
     /// <summary>The application role the app needs on the API.</summary>
     [Required(ErrorMessage = "CustomApi__RequiredRole is required (Api.Read).")]
     public string RequiredRole { get; set; } = "Api.Read";
 
-    /// <summary>The allow-list: comma-separated names GET /api/custom/{name} may read; nothing else is forwarded.</summary>
+    /// <summary>
+    /// The allow-list: comma-separated names GET /api/custom/{name} may read; nothing else is forwarded.
+    /// </summary>
     public string Resources { get; set; } = "orders,products";
 
     /// <summary>The API's anonymous health route, called by the probe timer.</summary>
@@ -40,14 +47,17 @@ public sealed partial class CustomApiOptions : IValidatableObject
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(BaseUrl);
 
-    public IReadOnlyList<string> AllowList => Resources.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    public IReadOnlyList<string> AllowList =>
+        Resources.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         // Checked even without a base URL: the client, and its resilience handler's options, are built regardless.
         if (TotalTimeoutSeconds <= AttemptTimeoutSeconds)
         {
-            yield return new ValidationResult("CustomApi__TotalTimeoutSeconds must be greater than CustomApi__AttemptTimeoutSeconds.", [nameof(TotalTimeoutSeconds)]);
+            yield return new ValidationResult(
+                "CustomApi__TotalTimeoutSeconds must be greater than CustomApi__AttemptTimeoutSeconds.",
+                [nameof(TotalTimeoutSeconds)]);
         }
 
         if (!IsConfigured)
@@ -57,29 +67,39 @@ public sealed partial class CustomApiOptions : IValidatableObject
 
         if (string.Equals(Name, "graph", StringComparison.OrdinalIgnoreCase))
         {
-            yield return new ValidationResult("CustomApi__Name must not be 'graph': that target is Microsoft Graph.", [nameof(Name)]);
+            yield return new ValidationResult(
+                "CustomApi__Name must not be 'graph': that target is Microsoft Graph.",
+                [nameof(Name)]);
         }
 
         if (!BearerUrl.IsAllowed(BaseUrl))
         {
-            yield return new ValidationResult($"CustomApi__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).", [nameof(BaseUrl)]);
+            yield return new ValidationResult(
+                $"CustomApi__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).",
+                [nameof(BaseUrl)]);
         }
 
         if (!Scope.EndsWith("/.default", StringComparison.Ordinal) || Scope.Length == "/.default".Length)
         {
             yield return new ValidationResult(
-                $"CustomApi__Scope '{Scope}' must be the API's Application ID URI or appId followed by /.default, e.g. api://<app-id>/.default.", [nameof(Scope)]);
+                $"CustomApi__Scope '{Scope}' must be the API's Application ID URI or appId followed by /.default, " +
+                "e.g. api://<app-id>/.default.",
+                [nameof(Scope)]);
         }
 
         if (AllowList.Count == 0 || AllowList.Any(name => !AllowedName().IsMatch(name)))
         {
             yield return new ValidationResult(
-                $"CustomApi__Resources '{Resources}' must list lowercase names (letters, digits, '-'), comma-separated.", [nameof(Resources)]);
+                $"CustomApi__Resources '{Resources}' must list lowercase names (letters, digits, '-'), " +
+                "comma-separated.",
+                [nameof(Resources)]);
         }
 
         if (!HealthPath.StartsWith('/'))
         {
-            yield return new ValidationResult($"CustomApi__HealthPath '{HealthPath}' must start with '/'.", [nameof(HealthPath)]);
+            yield return new ValidationResult(
+                $"CustomApi__HealthPath '{HealthPath}' must start with '/'.",
+                [nameof(HealthPath)]);
         }
     }
 

@@ -1,14 +1,15 @@
-using FunctionApp.Diagnostics;
 using FunctionApp.Graph;
 using FunctionApp.Http;
-using FunctionApp.Problems;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace FunctionApp.Functions;
 
-/// <summary>GET /api/graph/users?top=&amp;select=&amp;displayNamePrefix=&amp;pages=: users from Microsoft Graph with the app's identity.</summary>
-public sealed class GetGraphUsers(UserDirectory users, TokenTargets targets, ProblemMapper problems)
+/// <summary>
+/// GET /api/graph/users?top=&amp;select=&amp;displayNamePrefix=&amp;pages=: users from Microsoft Graph with the app's
+/// identity.
+/// </summary>
+public sealed class GetGraphUsers(UserDirectory users)
 {
     [Function(nameof(GetGraphUsers))]
     public async Task<IResult> Run(
@@ -21,19 +22,11 @@ public sealed class GetGraphUsers(UserDirectory users, TokenTargets targets, Pro
             query.List("select", UserQuery.SelectableFields) ?? UserQuery.DefaultSelect,
             query.Text("displayNamePrefix", maxLength: 64),
             query.Int("pages", defaultValue: 1, min: 1, max: 10));
-        query.Renamed("filter", "displayNamePrefix", "it was always a display-name prefix, never an OData filter.");
         if (query.ValidationProblem() is { } invalid)
         {
             return invalid;
         }
 
-        try
-        {
-            return Results.Ok(await users.ListAsync(userQuery, cancellationToken));
-        }
-        catch (Exception e) when (problems.Map(e, targets.Graph, cancellationToken) is { } problem)
-        {
-            return Results.Problem(problem);
-        }
+        return Results.Ok(await users.ListAsync(userQuery, cancellationToken));
     }
 }

@@ -1,6 +1,6 @@
 using FunctionApp.Diagnostics;
 using FunctionApp.Http;
-using FunctionApp.Problems;
+using FunctionApp.Identity;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -10,7 +10,7 @@ namespace FunctionApp.Functions;
 /// GET /api/token/claims?target=graph: the decoded header and claims of the app's token, with a verdict; never the
 /// token. The claims name the identity, its tenant and its resource group, so only the admin (master) key may ask.
 /// </summary>
-public sealed class GetTokenClaims(TokenTargets targets, TokenInspector inspector, ProblemMapper problems)
+public sealed class GetTokenClaims(TokenTargets targets, TokenInspector inspector)
 {
     [Function(nameof(GetTokenClaims))]
     public async Task<IResult> Run(
@@ -25,13 +25,6 @@ public sealed class GetTokenClaims(TokenTargets targets, TokenInspector inspecto
         }
 
         var target = targets.All.Single(t => t.Name == name);
-        try
-        {
-            return Results.Ok(await inspector.InspectAsync(target, cancellationToken));
-        }
-        catch (Exception e) when (problems.Map(e, target, cancellationToken) is { } problem)
-        {
-            return Results.Problem(problem);
-        }
+        return Results.Ok(await inspector.InspectAsync(target, cancellationToken));
     }
 }

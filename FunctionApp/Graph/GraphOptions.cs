@@ -8,11 +8,15 @@ public sealed class GraphOptions : IValidatableObject
 {
     public const string SectionName = "Graph";
 
-    /// <summary>https://graph.microsoft.com/v1.0 in the global cloud; a national cloud's or the emulator's otherwise.</summary>
+    /// <summary>
+    /// https://graph.microsoft.com/v1.0 in the global cloud; a national cloud's or the emulator's otherwise.
+    /// </summary>
     [Required(ErrorMessage = "Graph__BaseUrl is required (https://graph.microsoft.com/v1.0 in the global cloud).")]
     public string BaseUrl { get; set; } = "https://graph.microsoft.com/v1.0";
 
-    /// <summary>The token scope: Graph's resource plus /.default, which stays Graph's even when BaseUrl points at the emulator.</summary>
+    /// <summary>
+    /// The token scope: Graph's resource plus /.default, which stays Graph's even when BaseUrl points at the emulator.
+    /// </summary>
     [Required(ErrorMessage = "Graph__Scope is required (https://graph.microsoft.com/.default in the global cloud).")]
     public string Scope { get; set; } = "https://graph.microsoft.com/.default";
 
@@ -31,13 +35,17 @@ public sealed class GraphOptions : IValidatableObject
     {
         if (!BearerUrl.IsAllowed(BaseUrl))
         {
-            yield return new ValidationResult($"Graph__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).", [nameof(BaseUrl)]);
+            yield return new ValidationResult(
+                $"Graph__BaseUrl '{BaseUrl}' must be an https URL (http only on loopback).",
+                [nameof(BaseUrl)]);
         }
 
         if (!Scope.EndsWith("/.default", StringComparison.Ordinal))
         {
             yield return new ValidationResult(
-                $"Graph__Scope '{Scope}' must end in /.default: app-only tokens carry the application permissions granted to the identity.", [nameof(Scope)]);
+                $"Graph__Scope '{Scope}' must end in /.default: app-only tokens carry the application permissions " +
+                "granted to the identity.",
+                [nameof(Scope)]);
         }
     }
 }

@@ -25,7 +25,8 @@ public static class TelemetryServiceExtensions
                 options.Rules.Remove(rule);
             }
         });
-        // Every provider, the host's (gRPC) included: ASP.NET Core logs each request's URL, ?code= function key and all.
+        // Every provider, the host's (gRPC) included: ASP.NET Core logs each request's URL, ?code= function key
+        // and all.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         return builder;
     }

@@ -1,6 +1,8 @@
 namespace FunctionApp.Http;
 
-/// <summary>Where the app may send its bearer token: https anywhere, plain http only to loopback (the local emulator and API).</summary>
+/// <summary>
+/// Where the app may send its bearer token: https anywhere, plain http only to loopback (the local emulator and API).
+/// </summary>
 public static class BearerUrl
 {
     public static bool IsAllowed(string? url) =>

@@ -26,7 +26,8 @@ internal sealed class QueryReader(IQueryCollection query)
             return defaultValue;
         }
 
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        var isNumber = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value);
+        if (!isNumber || value < min || value > max)
         {
             Reject(name, $"'{name}' must be a whole number from {min} to {max}; got '{Printable(text)}'.");
             return defaultValue;
@@ -47,10 +48,18 @@ internal sealed class QueryReader(IQueryCollection query)
         return text;
     }
 
-    /// <summary>One value from <paramref name="allowed"/> (any case), required; returned as <paramref name="allowed"/> spells it.</summary>
+    /// <summary>
+    /// One value from <paramref name="allowed"/> (any case), required; returned as <paramref name="allowed"/>
+    /// spells it.
+    /// </summary>
     public string? OneOf(string name, IReadOnlyList<string> allowed)
     {
-        var known = Text(name, 64) is { } text ? allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase)) : null;
+        string? known = null;
+        if (Text(name, 64) is { } text)
+        {
+            known = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+        }
+
         if (known is null)
         {
             Reject(name, $"'{name}' must be one of: {string.Join(", ", allowed)}.");
@@ -59,7 +68,9 @@ internal sealed class QueryReader(IQueryCollection query)
         return known;
     }
 
-    /// <summary>A comma-separated list whose items come from <paramref name="allowed"/> (any case); null when absent.</summary>
+    /// <summary>
+    /// A comma-separated list whose items come from <paramref name="allowed"/> (any case); null when absent.
+    /// </summary>
     public IReadOnlyList<string>? List(string name, IReadOnlyList<string> allowed)
     {
         if (Text(name, 1000) is not { } text)
@@ -70,7 +81,8 @@ internal sealed class QueryReader(IQueryCollection query)
         var items = new List<string>();
         foreach (var item in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (allowed.FirstOrDefault(a => string.Equals(a, item, StringComparison.OrdinalIgnoreCase)) is not { } known)
+            var known = allowed.FirstOrDefault(a => string.Equals(a, item, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
             {
                 Reject(name, $"'{Printable(item)}' is not allowed in '{name}'. Allowed: {string.Join(", ", allowed)}.");
                 return null;
@@ -91,15 +103,6 @@ internal sealed class QueryReader(IQueryCollection query)
         return items;
     }
 
-    /// <summary>Refuses a parameter's old name with a pointer to the new one.</summary>
-    public void Renamed(string oldName, string newName, string why)
-    {
-        if (query.ContainsKey(oldName))
-        {
-            Reject(oldName, $"'{oldName}' is now '{newName}': {why}");
-        }
-    }
-
     /// <summary>Records a problem with a parameter; the first one recorded for it stands.</summary>
     public void Reject(string name, string message) => _errors.TryAdd(Printable(name), [message]);
 
@@ -112,10 +115,16 @@ internal sealed class QueryReader(IQueryCollection query)
             Reject(name, $"Unknown query parameter '{Printable(name)}'. Allowed: {allowed}.");
         }
 
+        if (_errors.Count == 0)
+        {
+            return null;
+        }
+
         var named = _errors.Take(MaxNamed).ToDictionary();
-        return _errors.Count == 0 ? null : Results.ValidationProblem(
+        var more = _errors.Count > MaxNamed ? $" and {_errors.Count - MaxNamed} more" : "";
+        return Results.ValidationProblem(
             named,
-            detail: $"Invalid query parameter(s): {string.Join(", ", named.Keys)}{(_errors.Count > MaxNamed ? $" and {_errors.Count - MaxNamed} more" : "")}.",
+            detail: $"Invalid query parameter(s): {string.Join(", ", named.Keys)}{more}.",
             title: "Invalid request");
     }
 

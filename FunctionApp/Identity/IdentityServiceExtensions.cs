@@ -10,39 +10,53 @@ public static partial class IdentityServiceExtensions
 {
     /// <summary>
     /// Registers the app's one <see cref="TokenCredential"/>: a managed identity in Azure, or DefaultAzureCredential
-    /// for local runs (app setting <c>Identity__Credential</c>), each token request bounded by <c>Identity__TokenTimeout</c>.
+    /// for local runs (app setting <c>Identity__Credential</c>), each token request bounded by
+    /// <c>Identity__TokenTimeout</c>. Graph, the custom API and the diagnostics all take their tokens from it.
     /// </summary>
     public static IHostApplicationBuilder AddManagedIdentityCredential(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<IdentityOptions>().BindConfiguration(IdentityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-
-        builder.Services.AddSingleton<TokenCredential>(services =>
-        {
-            var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
-            CredentialSelected(services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdentityServiceExtensions)), options.Describe());
-            return new TokenTimeoutCredential(CreateCredential(options), options.TokenTimeout);
-        });
+        builder.Services.AddOptions<IdentityOptions>()
+            .BindConfiguration(IdentityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TokenTargets>();
+        builder.Services.AddSingleton<TokenCredential>(CreateAppCredential);
         return builder;
     }
 
+    private static TokenCredential CreateAppCredential(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<IdentityOptions>>().Value;
+        var description = options.Describe(Environment.GetEnvironmentVariable("AZURE_TOKEN_CREDENTIALS"));
+        var logger = services.GetRequiredService<ILogger<BoundedTokenCredential>>();
+        CredentialSelected(logger, description);
+
+        var targets = services.GetRequiredService<TokenTargets>();
+        return new BoundedTokenCredential(CreateCredential(options), options.TokenTimeout, description, targets);
+    }
+
+    // One instance for the app's lifetime: Azure.Identity caches tokens per credential and scope, and asks the
+    // identity endpoint once per scope however many calls wait for it.
     private static TokenCredential CreateCredential(IdentityOptions options)
     {
-        var identity = options.IsUserAssigned
-            ? ManagedIdentityId.FromUserAssignedClientId(options.UserAssignedClientId!)
-            : ManagedIdentityId.SystemAssigned;
-
-        return options.Credential switch
+        var identity = ManagedIdentityId.SystemAssigned;
+        if (options.IsUserAssigned)
         {
-            CredentialKind.ManagedIdentity => new ManagedIdentityCredential(identity),
+            identity = ManagedIdentityId.FromUserAssignedClientId(options.UserAssignedClientId!);
+        }
 
-            // DefaultAzureCredential would take its managed-identity client id from AZURE_CLIENT_ID; setting it
-            // explicitly (null meaning system-assigned) keeps that variable from choosing the identity.
-            _ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = options.IsUserAssigned ? options.UserAssignedClientId : null,
-                DisableInstanceDiscovery = options.DisableInstanceDiscovery,
-            }),
-        };
+        if (options.Credential == CredentialKind.ManagedIdentity)
+        {
+            return new ManagedIdentityCredential(identity);
+        }
+
+        // DefaultAzureCredential would take its managed-identity client id from AZURE_CLIENT_ID; setting it
+        // explicitly (null meaning system-assigned) keeps that variable from choosing the identity.
+        return new DefaultAzureCredential(new DefaultAzureCredentialOptions
+        {
+            ManagedIdentityClientId = options.IsUserAssigned ? options.UserAssignedClientId : null,
+            DisableInstanceDiscovery = options.DisableInstanceDiscovery,
+        });
     }
 
     // Event ids 1000-1099: the credential's name and identity, never a token.
