@@ -66,6 +66,17 @@ public sealed class BoundedTokenCredentialTests
     }
 
     [Fact]
+    public async Task GetToken_WhenTheCredentialCancelsOnItsOwn_IsNotReportedAsTheTimeout()
+    {
+        var inner = new FakeCredential(failure: new OperationCanceledException("the credential's own cancellation"));
+        var credential = Bounded(inner, TimeSpan.FromMinutes(1));
+
+        var error = await Assert.ThrowsAsync<OperationCanceledException>(() => credential.GetTokenAsync(Graph, default).AsTask());
+
+        Assert.Equal("the credential's own cancellation", error.Message);
+    }
+
+    [Fact]
     public async Task GetToken_WhenTheCredentialAnswers_ReturnsItsTokenBothWays()
     {
         var token = new AccessToken("not-a-jwt", DateTimeOffset.UtcNow.AddHours(1));

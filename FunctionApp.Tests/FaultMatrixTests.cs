@@ -196,7 +196,7 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
         if (row.Status != 200)
         {
             Assert.Contains($" failed: {row.Title}: ", result.Text, StringComparison.Ordinal);
-            Assert.Contains(logs.WithEventId(2000), l => l.Text == $"Call to {target} failed: {row.Title}");
+            Assert.Contains(logs.WithEventId(2000), l => l.Text == $"Call to {target} failed: {row.Title}: {answer.Detail}");
             Assert.Contains(row.DetailContains, result.Text, StringComparison.Ordinal);
         }
 

@@ -44,7 +44,17 @@ public sealed class OptionsTests
         { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = "orders,../admin" }, ResourcesMessage("orders,../admin") },
         { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = "orders,Products" }, ResourcesMessage("orders,Products") },
         { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, Resources = " , " }, ResourcesMessage(" , ") },
-        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, HealthPath = "health" }, "CustomApi__HealthPath 'health' must start with '/'." },
+        { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, HealthPath = "health" }, "CustomApi__HealthPath 'health' must be a path on the API: '/' followed by letters, digits, '-', '_', '.' and single '/'." },
+        // The health route is called with the app's token: a path that HttpClient would read as another host's URL
+        // would send the token there.
+        {
+            new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, HealthPath = "/https://other.example/x" },
+            "CustomApi__HealthPath '/https://other.example/x' must be a path on the API: '/' followed by letters, digits, '-', '_', '.' and single '/'."
+        },
+        {
+            new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, HealthPath = "//other.example/x" },
+            "CustomApi__HealthPath '//other.example/x' must be a path on the API: '/' followed by letters, digits, '-', '_', '.' and single '/'."
+        },
         { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 3 }, TotalNotAboveAttempt },
         { new CustomApiOptions { BaseUrl = ApiUrl, Scope = ApiScope, AttemptTimeoutSeconds = 5, TotalTimeoutSeconds = 5 }, TotalNotAboveAttempt },
         // The client is built without a base URL too, and its resilience options would refuse these at the first call.

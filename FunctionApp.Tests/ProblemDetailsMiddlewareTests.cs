@@ -62,7 +62,9 @@ public sealed class ProblemDetailsMiddlewareTests
         Assert.Equal("7", http.Response.Headers.RetryAfter.ToString());
         Assert.Equal("Microsoft Graph is throttling", body.RootElement.GetProperty("title").GetString());
         Assert.Equal("try again in 7 s", body.RootElement.GetProperty("detail").GetString());
-        Assert.Equal("Call to graph failed: Microsoft Graph is throttling", Assert.Single(logs.WithEventId(2000)).Text);
+        Assert.Equal(
+            "Call to graph failed: Microsoft Graph is throttling: try again in 7 s",
+            Assert.Single(logs.WithEventId(2000)).Text);
     }
 
     [Fact]

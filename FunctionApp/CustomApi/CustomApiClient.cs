@@ -49,7 +49,8 @@ public sealed class CustomApiClient(
         string name,
         CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        // Relative, so it can only go to CustomApi__BaseUrl with the token it carries.
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         // The token is got once per call, outside the resilience handler's attempts: its request has its own bound
         // (Identity__TokenTimeout), and it outlives any retry. Azure.Identity answers from its cache.
         var token = await credential.GetTokenAsync(new TokenRequestContext([target.Scope]), cancellationToken);

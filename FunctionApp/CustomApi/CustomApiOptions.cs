@@ -95,14 +95,19 @@ public sealed partial class CustomApiOptions : IValidatableObject
                 [nameof(Resources)]);
         }
 
-        if (!HealthPath.StartsWith('/'))
+        // The path is sent with the app's token: nothing in it may turn it into another host's URL.
+        if (!HealthPathPattern().IsMatch(HealthPath))
         {
             yield return new ValidationResult(
-                $"CustomApi__HealthPath '{HealthPath}' must start with '/'.",
+                $"CustomApi__HealthPath '{HealthPath}' must be a path on the API: '/' followed by letters, digits, " +
+                "'-', '_', '.' and single '/'.",
                 [nameof(HealthPath)]);
         }
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
     private static partial Regex AllowedName();
+
+    [GeneratedRegex("^(/[A-Za-z0-9._-]+)+/?$|^/$")]
+    private static partial Regex HealthPathPattern();
 }

@@ -32,7 +32,7 @@ internal sealed partial class BoundedTokenCredential(
             return await inner.GetTokenAsync(requestContext, timeoutSource.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
-            && Failure(e, requestContext) is { } failure)
+            && Failure(e, requestContext, timeoutSource.IsCancellationRequested) is { } failure)
         {
             throw failure;
         }
@@ -49,17 +49,18 @@ internal sealed partial class BoundedTokenCredential(
             return inner.GetToken(requestContext, timeoutSource.Token);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested
-            && Failure(e, requestContext) is { } failure)
+            && Failure(e, requestContext, timeoutSource.IsCancellationRequested) is { } failure)
         {
             throw failure;
         }
     }
 
-    private DependencyException? Failure(Exception exception, TokenRequestContext requestContext)
+    // Called from an exception filter: it only describes the failure (null: not one to describe), logs nothing.
+    private DependencyException? Failure(Exception exception, TokenRequestContext requestContext, bool timedOut)
     {
         var scope = string.Join(' ', requestContext.Scopes);
         var target = targets.ForScope(scope);
-        if (exception is OperationCanceledException)
+        if (exception is OperationCanceledException && timedOut)
         {
             var late = $"No token for {scope} within {timeout.TotalSeconds:0} s (Identity__TokenTimeout): " +
                 "the identity endpoint did not answer in time.";

@@ -40,7 +40,8 @@ public sealed partial class ProblemMapper(ILogger<ProblemMapper> logger)
         return Results.Problem(ToProblemDetails(failure)).ExecuteAsync(http);
     }
 
-    public void Log(DependencyException failure) => CallFailed(logger, failure.Target, failure.Title);
+    /// <summary>The failure as the logs keep it: its target, title and detail (the AADSTS code, the status, ...).</summary>
+    public void Log(DependencyException failure) => CallFailed(logger, failure.Target, failure.Title, failure.Message);
 
     /// <summary>
     /// An SDK message's first line without its troubleshooting link or anything token-shaped, at most 400 characters.
@@ -63,6 +64,6 @@ public sealed partial class ProblemMapper(ILogger<ProblemMapper> logger)
     public static partial Regex TokenPattern();
 
     // Event ids 2000-2099.
-    [LoggerMessage(2000, LogLevel.Warning, "Call to {Target} failed: {Title}")]
-    private static partial void CallFailed(ILogger logger, string target, string title);
+    [LoggerMessage(2000, LogLevel.Warning, "Call to {Target} failed: {Title}: {Detail}")]
+    private static partial void CallFailed(ILogger logger, string target, string title, string detail);
 }
