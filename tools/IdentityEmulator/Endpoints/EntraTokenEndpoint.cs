@@ -26,19 +26,38 @@ internal static class EntraTokenEndpoint
 
     public static IEndpointRouteBuilder MapEntraTokenEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/{tenant}/oauth2/v2.0/token", TokenAsync);
+        var faulted = new FaultedEndpoint(
+            EndpointNames.Entra,
+            ReadRequestedScopeAsync,
+            (context, status, message) => Error(context, status, "temporarily_unavailable", 90033, message));
+        app.MapPost("/{tenant}/oauth2/v2.0/token", TokenAsync)
+            .WithMetadata(faulted)
+            .AddEndpointFilter<FaultInjectionFilter>();
         return app;
+    }
+
+    // Counted, and faults matched, by the scope requested, as the identity endpoints are by resource.
+    private static async ValueTask<string?> ReadRequestedScopeAsync(HttpContext context)
+    {
+        var form = await ReadFormAsync(context);
+        return form["scope"].FirstOrDefault();
+    }
+
+    // A request without a form body is answered with Entra's missing-parameter errors, not a framework error.
+    private static async Task<IFormCollection> ReadFormAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType)
+        {
+            return FormCollection.Empty;
+        }
+
+        return await context.Request.ReadFormAsync(context.RequestAborted);
     }
 
     private static async Task<IResult> TokenAsync(HttpContext context, string tenant, EmulatorState state)
     {
-        // Counted, and faults matched, by the scope requested, as the identity endpoints are by resource.
-        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(context.RequestAborted) : FormCollection.Empty;
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Entra, form["scope"].FirstOrDefault());
-        if (EndpointGate.Render(step, (status, message) => Error(context, status, "temporarily_unavailable", 90033, message)) is { } faulted)
-        {
-            return faulted;
-        }
+        // The fault filter has read the form already; ASP.NET Core keeps it, so this reads no body again.
+        var form = await ReadFormAsync(context);
 
         // Entra answers on HTTPS only, and Azure.Identity refuses an http authority host anyway.
         if (!context.Request.IsHttps)

@@ -15,20 +15,32 @@ internal static class ManagedIdentityEndpoints
 
     public static IEndpointRouteBuilder MapManagedIdentityEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet(AppServicePath, AppServiceTokenAsync);
-        app.MapGet(ImdsPath, ImdsTokenAsync);
+        var appService = new FaultedEndpoint(
+            EndpointNames.ManagedIdentity,
+            ReadResource,
+            (_, status, message) => AppServiceError(status, message));
+        var imds = new FaultedEndpoint(
+            EndpointNames.Imds,
+            ReadResource,
+            (_, status, message) => ImdsError(status, "invalid_request", message));
+
+        app.MapGet(AppServicePath, AppServiceToken)
+            .WithMetadata(appService)
+            .AddEndpointFilter<FaultInjectionFilter>();
+        app.MapGet(ImdsPath, ImdsToken)
+            .WithMetadata(imds)
+            .AddEndpointFilter<FaultInjectionFilter>();
         return app;
     }
 
-    private static async Task<IResult> AppServiceTokenAsync(HttpContext context, EmulatorState state)
+    // Both protocols are counted, and their faults matched, by the resource a token is asked for.
+    private static ValueTask<string?> ReadResource(HttpContext context) =>
+        ValueTask.FromResult<string?>(context.Request.Query["resource"]);
+
+    private static IResult AppServiceToken(HttpContext context, EmulatorState state)
     {
         var query = context.Request.Query;
         string? resource = query["resource"];
-        var step = await state.Gate.EnterAsync(context, EndpointNames.ManagedIdentity, resource);
-        if (EndpointGate.Render(step, AppServiceError) is { } faulted)
-        {
-            return faulted;
-        }
 
         // The platform checks the per-app secret before anything else: it is what keeps other processes on the
         // same host from borrowing the app's identity.
@@ -60,7 +72,7 @@ internal static class ManagedIdentityEndpoints
         }
 
         var token = state.PlatformTokens.Get(identity, resource, resolved);
-        return TokenResponse(step, new Dictionary<string, string>
+        return TokenResponse(context, new Dictionary<string, string>
         {
             ["access_token"] = token.AccessToken,
             ["expires_on"] = token.ExpiresOn.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
@@ -70,15 +82,10 @@ internal static class ManagedIdentityEndpoints
         });
     }
 
-    private static async Task<IResult> ImdsTokenAsync(HttpContext context, EmulatorState state)
+    private static IResult ImdsToken(HttpContext context, EmulatorState state)
     {
         var query = context.Request.Query;
         string? resource = query["resource"];
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Imds, resource);
-        if (EndpointGate.Render(step, (status, message) => ImdsError(status, "invalid_request", message)) is { } faulted)
-        {
-            return faulted;
-        }
 
         // IMDS refuses requests without Metadata: true, which keeps SSRF through a proxy from reaching it.
         if (!string.Equals(context.Request.Headers["Metadata"], "true", StringComparison.OrdinalIgnoreCase))
@@ -110,7 +117,7 @@ internal static class ManagedIdentityEndpoints
         var token = state.PlatformTokens.Get(identity, resource, resolved);
         // From now: a token from the platform's cache has less left than it was issued with.
         var lifetime = ((long)Math.Round((token.ExpiresOn - DateTimeOffset.UtcNow).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return TokenResponse(step, new Dictionary<string, string>
+        return TokenResponse(context, new Dictionary<string, string>
         {
             ["access_token"] = token.AccessToken,
             ["client_id"] = identity.ClientId.ToString(),
@@ -129,9 +136,9 @@ internal static class ManagedIdentityEndpoints
         + "This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. "
         + "You might have sent your authentication request to the wrong tenant.";
 
-    private static IResult TokenResponse(FaultStep? step, Dictionary<string, string> fields)
+    private static IResult TokenResponse(HttpContext context, Dictionary<string, string> fields)
     {
-        if (step?.Fault == FaultKind.MissingAccessToken)
+        if (FaultInjectionFilter.ScriptedStep(context)?.Fault == FaultKind.MissingAccessToken)
         {
             fields.Remove("access_token");
         }

@@ -19,23 +19,29 @@ internal static class MetadataEndpoints
 
     public static IEndpointRouteBuilder MapMetadataEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (HttpContext context, string tenant, EmulatorState state) =>
-            OpenIdConfigurationAsync(context, tenant, state, version: 2));
-        app.MapGet("/{tenant}/.well-known/openid-configuration", (HttpContext context, string tenant, EmulatorState state) =>
-            OpenIdConfigurationAsync(context, tenant, state, version: 1));
-        app.MapGet("/{tenant}/discovery/v2.0/keys", KeysAsync);
-        app.MapGet("/{tenant}/discovery/keys", KeysAsync);
+        var faulted = new FaultedEndpoint(
+            EndpointNames.Metadata,
+            FaultedEndpoint.ReadPath,
+            (_, status, message) => Error(status, message));
+        var metadata = app.MapGroup("")
+            .WithMetadata(faulted)
+            .AddEndpointFilter<FaultInjectionFilter>();
+
+        metadata.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", OpenIdConfigurationV2);
+        metadata.MapGet("/{tenant}/.well-known/openid-configuration", OpenIdConfigurationV1);
+        metadata.MapGet("/{tenant}/discovery/v2.0/keys", Keys);
+        metadata.MapGet("/{tenant}/discovery/keys", Keys);
         return app;
     }
 
-    private static async Task<IResult> OpenIdConfigurationAsync(HttpContext context, string tenant, EmulatorState state, int version)
-    {
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Metadata, context.Request.Path);
-        if (EndpointGate.Render(step, Error) is { } faulted)
-        {
-            return faulted;
-        }
+    private static IResult OpenIdConfigurationV2(HttpContext context, string tenant, EmulatorState state) =>
+        OpenIdConfiguration(context, tenant, state, version: 2);
 
+    private static IResult OpenIdConfigurationV1(HttpContext context, string tenant, EmulatorState state) =>
+        OpenIdConfiguration(context, tenant, state, version: 1);
+
+    private static IResult OpenIdConfiguration(HttpContext context, string tenant, EmulatorState state, int version)
+    {
         if (!IsKnownTenant(tenant, state))
         {
             return UnknownTenant(tenant);
@@ -64,14 +70,8 @@ internal static class MetadataEndpoints
         });
     }
 
-    private static async Task<IResult> KeysAsync(HttpContext context, string tenant, EmulatorState state)
+    private static IResult Keys(string tenant, EmulatorState state)
     {
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Metadata, context.Request.Path);
-        if (EndpointGate.Render(step, Error) is { } faulted)
-        {
-            return faulted;
-        }
-
         if (!IsKnownTenant(tenant, state))
         {
             return UnknownTenant(tenant);

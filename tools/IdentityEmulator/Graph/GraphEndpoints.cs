@@ -12,12 +12,19 @@ internal static class GraphEndpoints
 {
     public static IEndpointRouteBuilder MapGraphEndpoints(this IEndpointRouteBuilder app)
     {
+        var faulted = new FaultedEndpoint(
+            EndpointNames.Graph,
+            FaultedEndpoint.ReadPath,
+            (_, status, message) => GraphErrors.FromFault(status, message));
         var graph = app.MapGroup("/v1.0");
+        // Stamped first, so that an injected fault's error body carries the request ids too.
         graph.AddEndpointFilter((context, next) =>
         {
             GraphErrors.StampRequestIds(context.HttpContext);
             return next(context);
         });
+        graph.WithMetadata(faulted);
+        graph.AddEndpointFilter<FaultInjectionFilter>();
         graph.MapGet("/users", ListUsersAsync);
         graph.MapGet("/users/{id}", GetUserAsync);
         graph.MapGet("/servicePrincipals", ListServicePrincipalsAsync);
@@ -39,12 +46,13 @@ internal static class GraphEndpoints
     }
 
     private static async Task<IResult> ListUsersAsync(HttpContext context, EmulatorState state) =>
-        await GuardAsync(context, state, GraphAuthorization.ReadUsers)
+        await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.ReadUsers)
         ?? ODataQuery.List(context, GraphEntities.Users, state.Tenant.Users.Select(GraphEntities.ToGraph));
 
     private static async Task<IResult> GetUserAsync(HttpContext context, string id, EmulatorState state)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.ReadUsers) is { } denied)
+        var denied = await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.ReadUsers);
+        if (denied is not null)
         {
             return denied;
         }
@@ -56,12 +64,13 @@ internal static class GraphEndpoints
     }
 
     private static async Task<IResult> ListServicePrincipalsAsync(HttpContext context, EmulatorState state) =>
-        await GuardAsync(context, state, GraphAuthorization.ReadServicePrincipals)
+        await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.ReadServicePrincipals)
         ?? ODataQuery.List(context, GraphEntities.ServicePrincipals, state.Tenant.ServicePrincipals.Select(sp => GraphEntities.ToGraph(sp, state.Tenant.TenantId)));
 
     private static async Task<IResult> GetServicePrincipalAsync(HttpContext context, ServicePrincipalKey key, EmulatorState state)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.ReadServicePrincipals) is { } denied)
+        var denied = await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.ReadServicePrincipals);
+        if (denied is not null)
         {
             return denied;
         }
@@ -75,7 +84,8 @@ internal static class GraphEndpoints
     // appRoleAssignments lists the roles this service principal holds on others (it is the principal).
     private static async Task<IResult> ListAssignmentsAsync(HttpContext context, ServicePrincipalKey key, EmulatorState state, bool assignedTo)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.ReadServicePrincipals) is { } denied)
+        var denied = await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.ReadServicePrincipals);
+        if (denied is not null)
         {
             return denied;
         }
@@ -92,7 +102,8 @@ internal static class GraphEndpoints
 
     private static async Task<IResult> AssignAsync(HttpContext context, ServicePrincipalKey key, EmulatorState state, bool assignedTo)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.GrantAppRoles) is { } denied)
+        var denied = await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.GrantAppRoles);
+        if (denied is not null)
         {
             return denied;
         }
@@ -128,7 +139,8 @@ internal static class GraphEndpoints
 
     private static async Task<IResult> UnassignAsync(HttpContext context, ServicePrincipalKey key, string assignmentId, EmulatorState state, bool assignedTo)
     {
-        if (await GuardAsync(context, state, GraphAuthorization.RevokeAppRoles) is { } denied)
+        var denied = await state.GraphAuthorization.AuthorizeAsync(context, GraphAuthorization.RevokeAppRoles);
+        if (denied is not null)
         {
             return denied;
         }
@@ -137,12 +149,6 @@ internal static class GraphEndpoints
             ? state.Tenant.Assignments.FirstOrDefault(a => a.Id == assignmentId && (assignedTo ? a.ResourceId : a.PrincipalId) == sp.Id)
             : null;
         return assignment is not null && state.Tenant.RemoveAssignment(assignment.Id) ? Results.NoContent() : GraphErrors.NotFound(assignmentId);
-    }
-
-    private static async Task<IResult?> GuardAsync(HttpContext context, EmulatorState state, Permissions permissions)
-    {
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Graph, context.Request.Path);
-        return EndpointGate.Render(step, GraphErrors.FromFault) ?? await state.GraphAuthorization.AuthorizeAsync(context, permissions);
     }
 
     private static ServicePrincipal? FindServicePrincipal(EmulatorState state, ServicePrincipalKey key) =>
