@@ -50,11 +50,12 @@ internal sealed record HttpRoute(string FunctionName, string TriggerName, string
     }
 
     /// <summary>
-    /// The invocation the host sends alongside the forwarded request, whose header carries its id: an empty http
-    /// input (the body travels over HTTP), and as binding data the route values and query values (not the function
-    /// key) as strings and the query and headers as JSON. Non-binding parameters such as a route value bind from it.
+    /// The invocation the host sends alongside the forwarded request: an empty http input (the body travels over
+    /// HTTP), and as binding data the route values and query values (not the function key) as strings and the query
+    /// and the caller's headers as JSON. Non-binding parameters such as a route value bind from it.
     /// </summary>
-    public InvocationRequest Invocation(string functionId, Dictionary<string, string> routeValues, HttpRequestMessage request)
+    public InvocationRequest Invocation(
+        string functionId, Dictionary<string, string> routeValues, HttpRequestMessage request)
     {
         var invocation = new InvocationRequest
         {
@@ -70,7 +71,6 @@ internal sealed record HttpRoute(string FunctionName, string TriggerName, string
 
         invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(query.ToDictionary(q => q.Key, q => q.Value.ToString())) };
         invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value))) };
-        request.Headers.Add("x-ms-invocation-id", invocation.InvocationId);
         return invocation;
     }
 
