@@ -15,7 +15,8 @@ internal static class MetadataEndpoints
     private static readonly string[] SigningAlgorithms = ["RS256"];
     private static readonly string[] ResponseTypes = ["code", "id_token", "code id_token", "token id_token", "token"];
     private static readonly string[] Scopes = ["openid", "profile", "email", "offline_access"];
-    private static readonly string[] Claims = ["sub", "iss", "aud", "exp", "iat", "nbf", "oid", "tid", "ver", "roles", "appid", "azp", "idtyp"];
+    private static readonly string[] Claims =
+        ["sub", "iss", "aud", "exp", "iat", "nbf", "oid", "tid", "ver", "roles", "appid", "azp", "idtyp"];
 
     public static IEndpointRouteBuilder MapMetadataEndpoints(this IEndpointRouteBuilder app)
     {
@@ -82,7 +83,15 @@ internal static class MetadataEndpoints
         {
             keys = new[]
             {
-                new { kty = jwk.Kty, use = jwk.Use, kid = jwk.Kid, n = jwk.N, e = jwk.E, issuer = TokenIssuer.V2Issuer(state.Tenant.TenantId) },
+                new
+                {
+                    kty = jwk.Kty,
+                    use = jwk.Use,
+                    kid = jwk.Kid,
+                    n = jwk.N,
+                    e = jwk.E,
+                    issuer = TokenIssuer.V2Issuer(state.Tenant.TenantId),
+                },
             },
         });
     }
@@ -91,8 +100,14 @@ internal static class MetadataEndpoints
         tenant is "common" or "organizations" || Guid.TryParse(tenant, out var id) && id == state.Tenant.TenantId;
 
     private static IResult UnknownTenant(string tenant) =>
-        Error(StatusCodes.Status400BadRequest, $"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
+        Error(
+            StatusCodes.Status400BadRequest,
+            $"AADSTS90002: Tenant '{tenant}' not found. "
+            + "Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
 
-    private static IResult Error(int status, string description) =>
-        Results.Json(new { error = status == 400 ? "invalid_tenant" : "server_error", error_description = description }, statusCode: status);
+    private static IResult Error(int status, string description)
+    {
+        var error = status == 400 ? "invalid_tenant" : "server_error";
+        return Results.Json(new { error, error_description = description }, statusCode: status);
+    }
 }
