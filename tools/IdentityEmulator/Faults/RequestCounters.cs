@@ -19,7 +19,12 @@ internal sealed class RequestCounters
             : _counts.GetValueOrDefault((endpoint, resource));
 
     public IReadOnlyList<RequestCount> Snapshot() =>
-        [.. _counts.Select(kv => new RequestCount(kv.Key.Endpoint, kv.Key.Resource, kv.Value)).OrderBy(c => c.Endpoint).ThenBy(c => c.Resource)];
+        [
+            .. _counts
+                .Select(kv => new RequestCount(kv.Key.Endpoint, kv.Key.Resource, kv.Value))
+                .OrderBy(c => c.Endpoint)
+                .ThenBy(c => c.Resource),
+        ];
 
     public void Reset() => _counts.Clear();
 }

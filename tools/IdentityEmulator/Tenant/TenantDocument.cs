@@ -42,7 +42,8 @@ internal sealed class ApplicationDocument
     public int? RequestedAccessTokenVersion { get; set; }
 
     // api.oauth2PermissionScopes and api.preAuthorizedApplications in Graph: the delegated scopes the API exposes, and
-    // the client apps (the Azure CLI is 04b07795-8ddb-461a-bbee-02f9e1bf7b46) users may use them through without consent.
+    // the client apps (the Azure CLI is 04b07795-8ddb-461a-bbee-02f9e1bf7b46) users may use them through without
+    // consent.
     public List<PermissionScopeDocument> Oauth2PermissionScopes { get; set; } = [];
     public List<PreAuthorizedApplicationDocument> PreAuthorizedApplications { get; set; } = [];
 
