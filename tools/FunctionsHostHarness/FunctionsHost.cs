@@ -52,8 +52,11 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// <summary>Everything the worker said: its stdout and stderr lines, then its RpcLogs.</summary>
     public string Transcript => _worker.Transcript(_connection);
 
-    /// <summary>Launches the worker in <paramref name="appDirectory"/> and takes it through init, indexing and loading.</summary>
-    public static async Task<FunctionsHost> StartAsync(string appDirectory, IReadOnlyDictionary<string, string> settings) =>
+    /// <summary>
+    /// Launches the worker in <paramref name="appDirectory"/> and takes it through init, indexing and loading.
+    /// </summary>
+    public static async Task<FunctionsHost> StartAsync(
+        string appDirectory, IReadOnlyDictionary<string, string> settings) =>
         new(await WorkerStartup.StartAsync(appDirectory, settings));
 
     /// <summary>
@@ -84,12 +87,22 @@ public sealed class FunctionsHost : IAsyncDisposable
     public Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(pathAndQuery, UriKind.Relative)), cancellationToken);
 
-    /// <summary>Invokes a timer-triggered function with the TimerInfo and trigger metadata the host would send.</summary>
-    public Task<InvocationResponse> InvokeTimerAsync(string functionName, bool isPastDue = false, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Invokes a timer-triggered function with the TimerInfo and trigger metadata the host would send.
+    /// </summary>
+    public Task<InvocationResponse> InvokeTimerAsync(
+        string functionName, bool isPastDue = false, CancellationToken cancellationToken = default)
     {
         var function = Functions[functionName];
-        var trigger = function.Bindings.Single(b => b.Value.Type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase)).Key;
-        var timerInfo = JsonSerializer.Serialize(new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = isPastDue });
+        var trigger = function.Bindings
+            .Single(b => b.Value.Type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase))
+            .Key;
+        var timerInfo = JsonSerializer.Serialize(new
+        {
+            Schedule = new { AdjustForDST = true },
+            ScheduleStatus = (object?)null,
+            IsPastDue = isPastDue,
+        });
         return InvokeAsync(
             new InvocationRequest
             {
@@ -108,7 +121,10 @@ public sealed class FunctionsHost : IAsyncDisposable
         if (!_worker.Process.HasExited)
         {
             await _connection.SendAsync(
-                new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } },
+                new StreamingMessage
+                {
+                    WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) },
+                },
                 CancellationToken.None);
         }
 
@@ -196,7 +212,8 @@ public sealed class FunctionsHost : IAsyncDisposable
         }
     }
 
-    private async Task<InvocationResponse> InvokeAsync(InvocationRequest invocation, CancellationToken cancellationToken)
+    private async Task<InvocationResponse> InvokeAsync(
+        InvocationRequest invocation, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(InvocationTimeout);
@@ -208,7 +225,8 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     // The worker's Kestrel may start listening after the worker has answered init; the host retries such a request
     // (azure-functions-host, src/WebJobs.Script/Http/RetryProxyHandler.cs: 10 tries, 50 to 250 ms apart).
-    private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> ForwardAsync(
+        HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(50);
         for (var attempt = 1; ; attempt++)
