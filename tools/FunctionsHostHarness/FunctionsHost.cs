@@ -255,6 +255,3 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     private sealed record RouteMatch(HttpRoute Route, Dictionary<string, string> Values);
 }
-
-/// <summary>Time from the worker's launch to its StartStream and to its last function load.</summary>
-public sealed record StartupTimes(TimeSpan Connected, TimeSpan Loaded);

@@ -70,6 +70,3 @@ public sealed record EmulatorOptions
     /// </summary>
     public bool ConsoleLogging { get; init; }
 }
-
-/// <summary>An option that cannot work; the message says which and why.</summary>
-public sealed class EmulatorConfigurationException(string message) : Exception(message);

@@ -2,9 +2,6 @@ using System.Collections.Concurrent;
 
 namespace IdentityEmulator.Faults;
 
-/// <summary>One counter: requests an endpoint received for a resource (token requests) or a path (Graph).</summary>
-public sealed record RequestCount(string Endpoint, string Resource, long Count);
-
 /// <summary>Counts every request an endpoint receives, including the ones a fault answered.</summary>
 internal sealed class RequestCounters
 {
