@@ -10,10 +10,8 @@ internal static partial class TenantLoader
     {
         var byAppId = new Dictionary<Guid, DeclaredApplication>();
         var registrations = new List<AppRegistration>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (app, at) in EntriesOf(documents, "applications"))
         {
-            var app = documents[i];
-            var at = $"applications[{i}]";
             var appId = errors.Guid(app.AppId, $"{at}.appId");
             ValidateApplication(app, at, errors);
             var roles = BuildRoles(app.AppRoles, at, errors);
@@ -36,11 +34,11 @@ internal static partial class TenantLoader
             errors.Add($"{at}.requestedAccessTokenVersion must be 1, 2 or null");
         }
 
-        for (var u = 0; u < app.IdentifierUris.Count; u++)
+        foreach (var (uri, uriAt) in EntriesOf(app.IdentifierUris, $"{at}.identifierUris"))
         {
-            if (!Uri.TryCreate(app.IdentifierUris[u], UriKind.Absolute, out _))
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out _))
             {
-                errors.Add($"{at}.identifierUris[{u}] '{app.IdentifierUris[u]}' is not an absolute URI");
+                errors.Add($"{uriAt} '{uri}' is not an absolute URI");
             }
         }
     }
@@ -48,10 +46,8 @@ internal static partial class TenantLoader
     private static List<AppRole> BuildRoles(List<AppRoleDocument> documents, string owner, Errors errors)
     {
         var roles = new List<AppRole>();
-        for (var r = 0; r < documents.Count; r++)
+        foreach (var (role, at) in EntriesOf(documents, $"{owner}.appRoles"))
         {
-            var role = documents[r];
-            var at = $"{owner}.appRoles[{r}]";
             var value = errors.Required(role.Value, $"{at}.value");
             if (role.AllowedMemberTypes.Count == 0)
             {
@@ -82,14 +78,13 @@ internal static partial class TenantLoader
         List<PasswordCredentialDocument> documents, string at, Errors errors)
     {
         var secrets = new List<ClientSecret>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (secret, where) in EntriesOf(documents, $"{at}.passwordCredentials"))
         {
-            var secret = documents[i];
             var hash = DecodeSecretHash(secret.SecretHash);
             if (hash is not { Length: 32 })
             {
                 errors.Add(
-                    $"{at}.passwordCredentials[{i}].secretHash must be \"{ClientSecrets.HashPrefix}\" and a base64 "
+                    $"{where}.secretHash must be \"{ClientSecrets.HashPrefix}\" and a base64 "
                     + "SHA-256 (print one with --hash-secret)");
                 continue;
             }
@@ -115,9 +110,8 @@ internal static partial class TenantLoader
         List<KeyCredentialDocument> documents, string at, Errors errors)
     {
         var certificates = new List<ClientCertificate>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (key, where) in EntriesOf(documents, $"{at}.keyCredentials"))
         {
-            var key = documents[i];
             try
             {
                 var certificate = X509CertificateLoader.LoadCertificate(DecodeBase64(key.Key) ?? []);
@@ -125,7 +119,7 @@ internal static partial class TenantLoader
             }
             catch (CryptographicException)
             {
-                errors.Add($"{at}.keyCredentials[{i}].key must be a certificate, base64 DER");
+                errors.Add($"{where}.key must be a certificate, base64 DER");
             }
         }
 
@@ -136,10 +130,8 @@ internal static partial class TenantLoader
         List<FederatedIdentityCredentialDocument> documents, string at, Errors errors)
     {
         var federated = new List<FederatedCredential>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (credential, where) in EntriesOf(documents, $"{at}.federatedIdentityCredentials"))
         {
-            var credential = documents[i];
-            var where = $"{at}.federatedIdentityCredentials[{i}]";
             var name = errors.Required(credential.Name, $"{where}.name");
             var issuer = errors.Required(credential.Issuer, $"{where}.issuer");
             var subject = errors.Required(credential.Subject, $"{where}.subject");
@@ -153,10 +145,10 @@ internal static partial class TenantLoader
         List<PermissionScopeDocument> documents, string at, Errors errors)
     {
         var scopes = new Dictionary<Guid, string>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (scope, where) in EntriesOf(documents, $"{at}.oauth2PermissionScopes"))
         {
-            var id = errors.Guid(documents[i].Id, $"{at}.oauth2PermissionScopes[{i}].id");
-            var value = errors.Required(documents[i].Value, $"{at}.oauth2PermissionScopes[{i}].value");
+            var id = errors.Guid(scope.Id, $"{where}.id");
+            var value = errors.Required(scope.Value, $"{where}.value");
             scopes[id] = value;
         }
 
@@ -168,23 +160,21 @@ internal static partial class TenantLoader
         List<PreAuthorizedApplicationDocument> documents, Dictionary<Guid, string> scopes, string at, Errors errors)
     {
         var preAuthorized = new Dictionary<Guid, IReadOnlyList<string>>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (client, where) in EntriesOf(documents, $"{at}.preAuthorizedApplications"))
         {
-            var client = documents[i];
-            var where = $"{at}.preAuthorizedApplications[{i}]";
             var clientAppId = errors.Guid(client.AppId, $"{where}.appId");
             var values = new List<string>();
-            for (var p = 0; p < client.DelegatedPermissionIds.Count; p++)
+            var permissionIds = client.DelegatedPermissionIds
+                .Select((id, p) => (Id: id, At: $"{where}.delegatedPermissionIds[{p}]"));
+            foreach (var (id, idAt) in permissionIds)
             {
-                var id = client.DelegatedPermissionIds[p];
                 if (Guid.TryParse(id, out var scopeId) && scopes.TryGetValue(scopeId, out var value))
                 {
                     values.Add(value);
                 }
                 else
                 {
-                    errors.Add(
-                        $"{where}.delegatedPermissionIds[{p}] '{id}' is not the id of one of oauth2PermissionScopes");
+                    errors.Add($"{idAt} '{id}' is not the id of one of oauth2PermissionScopes");
                 }
             }
 

@@ -12,9 +12,9 @@ internal static partial class TenantLoader
         Errors errors)
     {
         var servicePrincipals = new List<ServicePrincipal>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (document, at) in EntriesOf(documents, "servicePrincipals"))
         {
-            if (BuildServicePrincipal(documents[i], $"servicePrincipals[{i}]", applications, errors) is { } sp)
+            if (BuildServicePrincipal(document, at, applications, errors) is { } sp)
             {
                 servicePrincipals.Add(sp);
             }

@@ -78,10 +78,8 @@ internal static partial class TenantLoader
     private static List<ManagedIdentity> BuildManagedIdentities(List<ManagedIdentityDocument> documents, Errors errors)
     {
         var identities = new List<ManagedIdentity>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (mi, at) in EntriesOf(documents, "managedIdentities"))
         {
-            var mi = documents[i];
-            var at = $"managedIdentities[{i}]";
             var name = errors.Required(mi.Name, $"{at}.name");
             var isSystem = mi.Type switch
             {
@@ -117,10 +115,8 @@ internal static partial class TenantLoader
     private static List<User> BuildUsers(List<UserDocument> documents, Errors errors)
     {
         var users = new List<User>();
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (u, at) in EntriesOf(documents, "users"))
         {
-            var u = documents[i];
-            var at = $"users[{i}]";
             var id = errors.Guid(u.Id, $"{at}.id");
             var displayName = errors.Required(u.DisplayName, $"{at}.displayName");
             var userPrincipalName = errors.Required(u.UserPrincipalName, $"{at}.userPrincipalName");
@@ -146,10 +142,8 @@ internal static partial class TenantLoader
     private static void AddAppRoleAssignments(
         TenantDirectory directory, List<AppRoleAssignmentDocument> documents, Errors errors)
     {
-        for (var i = 0; i < documents.Count; i++)
+        foreach (var (a, at) in EntriesOf(documents, "appRoleAssignments"))
         {
-            var a = documents[i];
-            var at = $"appRoleAssignments[{i}]";
             var principalId = errors.Guid(a.PrincipalId, $"{at}.principalId");
             var resourceId = errors.Guid(a.ResourceId, $"{at}.resourceId");
             var appRoleId = errors.Guid(a.AppRoleId, $"{at}.appRoleId");
@@ -158,6 +152,15 @@ internal static partial class TenantLoader
             {
                 errors.Add($"{at}: {error}");
             }
+        }
+    }
+
+    // Each entry of a list in the file, with the path its messages name it by: users[2].
+    private static IEnumerable<(T Entry, string At)> EntriesOf<T>(List<T> entries, string path)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            yield return (entries[i], $"{path}[{i}]");
         }
     }
 
