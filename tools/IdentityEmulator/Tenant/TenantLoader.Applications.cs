@@ -84,8 +84,8 @@ internal static partial class TenantLoader
             if (hash is not { Length: 32 })
             {
                 errors.Add(
-                    $"{where}.secretHash must be \"{ClientSecrets.HashPrefix}\" and a base64 "
-                    + "SHA-256 (print one with --hash-secret)");
+                    $"{where}.secretHash must be \"{ClientSecrets.HashPrefix}\" and a base64 SHA-256 "
+                    + "(print one with --hash-secret)");
                 continue;
             }
 
