@@ -31,8 +31,8 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
 
         try
         {
-            // Read after the reply is registered: a stream closed before then fails it here, one closed later in
-            // ReadAsync.
+            // Read after the reply is registered: a stream closed before then fails it here,
+            // one closed later in ReadAsync.
             if (Closed.IsCompleted)
             {
                 throw new EndOfStreamException("The worker has closed its event stream.");

@@ -17,8 +17,8 @@ namespace FunctionsHostHarness;
 /// </summary>
 internal static class WorkerStartup
 {
-    // A bound on the whole start-up, so that a worker that never connects or answers fails a test instead of hanging
-    // it.
+    // A bound on the whole start-up, so that a worker that never connects or answers fails a test
+    // instead of hanging it.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task<StartedWorker> StartAsync(

@@ -125,8 +125,8 @@ public sealed class EmulatorApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// How many requests an endpoint (managedIdentity, imds, graph, metadata, entra) received, optionally for one
-    /// resource.
+    /// How many requests an endpoint (managedIdentity, imds, graph, metadata, entra) received,
+    /// optionally for one resource.
     /// </summary>
     public long RequestCount(string endpoint, string? resource = null) => State.Counters.Get(endpoint, resource);
 

@@ -54,9 +54,9 @@ public sealed record EmulatorOptions
     public TimeSpan ReplicationDelay { get; init; }
 
     /// <summary>
-    /// The most items one Graph page holds whatever $top asks, as Graph's server-driven paging may return fewer than
-    /// asked with an @odata.nextLink: a client that ignores the link misses the rest. 999 (Graph's largest $top) by
-    /// default.
+    /// The most items one Graph page holds whatever $top asks, as Graph's server-driven paging may return fewer
+    /// than asked with an @odata.nextLink: a client that ignores the link misses the rest.
+    /// 999 (Graph's largest $top) by default.
     /// </summary>
     public int GraphPageSize { get; init; } = 999;
 

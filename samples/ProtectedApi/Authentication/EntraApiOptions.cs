@@ -72,8 +72,8 @@ public sealed class EntraApiOptions : IValidatableObject
         }
     }
 
-    // Signing keys fetched over plain HTTP could be swapped by anyone on the path; only the local emulator, on
-    // loopback, is exempt.
+    // Signing keys fetched over plain HTTP could be swapped by anyone on the path;
+    // only the local emulator, on loopback, is exempt.
     private static bool IsSafeMetadataAddress(string address)
     {
         if (!Uri.TryCreate(address, UriKind.Absolute, out var metadata))

@@ -194,8 +194,8 @@ internal static class EntraTokenEndpoint
             assertion = null;
         }
 
-        // Entra takes RSA-signed assertions (MSAL signs with PS256, other clients RS256); unsigned or other ones are
-        // malformed.
+        // Entra takes RSA-signed assertions (MSAL signs with PS256, other clients RS256);
+        // unsigned or other ones are malformed.
         if (assertion is null || assertion.Alg is not ("RS256" or "PS256") || assertion.EncodedSignature.Length == 0)
         {
             return Failure(Error(context, 401, "invalid_client", 50027, "JWT token is invalid or malformed."));

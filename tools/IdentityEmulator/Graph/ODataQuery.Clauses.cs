@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace IdentityEmulator.Graph;
 
 /// <summary>
-/// The $filter and $search expressions <see cref="ODataQuery"/> understands, parsed against a collection's
-/// capabilities.
+/// The $filter and $search expressions <see cref="ODataQuery"/> understands,
+/// parsed against a collection's capabilities.
 /// </summary>
 internal static partial class ODataQuery
 {

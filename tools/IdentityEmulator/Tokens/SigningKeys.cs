@@ -15,9 +15,9 @@ internal sealed class SigningKeys : IDisposable
     {
         _rsa = rsa;
         var parameters = rsa.ExportParameters(includePrivateParameters: false);
-        // A factory of its own: the default one caches a signature provider per key thumbprint for the whole process,
-        // and would keep using this RSA instance after Dispose when another emulator in the process loads the same
-        // key file.
+        // A factory of its own: the default one caches a signature provider per key thumbprint for the whole
+        // process, and would keep using this RSA instance after Dispose when another emulator in the process
+        // loads the same key file.
         Key = new RsaSecurityKey(rsa)
         {
             KeyId = Thumbprint(parameters),
