@@ -9,7 +9,8 @@ namespace FunctionsHostHarness;
 /// </summary>
 internal sealed class EventStreamService : FunctionRpc.FunctionRpcBase
 {
-    private readonly TaskCompletionSource<WorkerConnection> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<WorkerConnection> _connected =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<WorkerConnection> Connected => _connected.Task;
 

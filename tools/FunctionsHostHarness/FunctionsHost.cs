@@ -52,8 +52,11 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// <summary>Everything the worker said: its stdout and stderr lines, then its RpcLogs.</summary>
     public string Transcript => _worker.Transcript(_connection);
 
-    /// <summary>Launches the worker in <paramref name="appDirectory"/> and takes it through init, indexing and loading.</summary>
-    public static async Task<FunctionsHost> StartAsync(string appDirectory, IReadOnlyDictionary<string, string> settings) =>
+    /// <summary>
+    /// Launches the worker in <paramref name="appDirectory"/> and takes it through init, indexing and loading.
+    /// </summary>
+    public static async Task<FunctionsHost> StartAsync(
+        string appDirectory, IReadOnlyDictionary<string, string> settings) =>
         new(await WorkerStartup.StartAsync(appDirectory, settings));
 
     /// <summary>
@@ -61,54 +64,45 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// with an InvocationRequest for that function at the same time. A path no function declares is answered 404, as
     /// the host answers it, without reaching the worker.
     /// </summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
         request.RequestUri = new Uri(_http.BaseAddress!, request.RequestUri!);
-        var match = _routes.Select(r => (Route: r, Values: r.Match(request.Method.Method, request.RequestUri.AbsolutePath)))
-            .FirstOrDefault(m => m.Values is not null);
-        if (match.Route is null)
+        if (MatchRoute(request) is not { } match)
         {
             return new HttpResponseMessage(HttpStatusCode.NotFound);
         }
 
-        var invocation = match.Route.Invocation(Functions[match.Route.FunctionName].FunctionId, match.Values!, request);
+        // The invocation's Headers binding data holds the caller's headers: it is built before the host adds its own.
+        var functionId = Functions[match.Route.FunctionName].FunctionId;
+        var invocation = match.Route.Invocation(functionId, match.Values, request);
         invocation.TraceContext = NewTraceContext();
-        // What the host adds on the way (azure-functions-host v4.1036.3, DefaultHttpProxyService): YARP's default
-        // transforms set X-Forwarded-For/Proto/Host, and .NET's DiagnosticsHandler adds a traceparent when there is none.
-        // Here the client is a local caller of `func start`.
-        foreach (var (name, value) in new[] { ("X-Forwarded-For", "127.0.0.1"), ("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "localhost:7071") })
-        {
-            request.Headers.Remove(name);
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
 
-        if (!request.Headers.Contains("traceparent"))
-        {
-            request.Headers.TryAddWithoutValidation("traceparent", invocation.TraceContext.TraceParent);
-        }
-        var invoked = InvokeAsync(invocation, cancellationToken);
-        try
-        {
-            var response = await ForwardAsync(request, cancellationToken);
-            await response.Content.LoadIntoBufferAsync(cancellationToken);
-            return response;
-        }
-        finally
-        {
-            // The worker answers the invocation whatever became of the HTTP request.
-            await invoked;
-        }
+        AddInvocationIdHeader(request, invocation);
+        SetForwardedHeaders(request);
+        AddTraceParentIfMissing(request, invocation);
+        return await InvokeAndForwardAsync(invocation, request, cancellationToken);
     }
 
     public Task<HttpResponseMessage> GetAsync(string pathAndQuery, CancellationToken cancellationToken = default) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(pathAndQuery, UriKind.Relative)), cancellationToken);
 
-    /// <summary>Invokes a timer-triggered function with the TimerInfo and trigger metadata the host would send.</summary>
-    public Task<InvocationResponse> InvokeTimerAsync(string functionName, bool isPastDue = false, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Invokes a timer-triggered function with the TimerInfo and trigger metadata the host would send.
+    /// </summary>
+    public Task<InvocationResponse> InvokeTimerAsync(
+        string functionName, bool isPastDue = false, CancellationToken cancellationToken = default)
     {
         var function = Functions[functionName];
-        var trigger = function.Bindings.Single(b => b.Value.Type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase)).Key;
-        var timerInfo = JsonSerializer.Serialize(new { Schedule = new { AdjustForDST = true }, ScheduleStatus = (object?)null, IsPastDue = isPastDue });
+        var trigger = function.Bindings
+            .Single(b => b.Value.Type.Equals("timerTrigger", StringComparison.OrdinalIgnoreCase))
+            .Key;
+        var timerInfo = JsonSerializer.Serialize(new
+        {
+            Schedule = new { AdjustForDST = true },
+            ScheduleStatus = (object?)null,
+            IsPastDue = isPastDue,
+        });
         return InvokeAsync(
             new InvocationRequest
             {
@@ -127,7 +121,10 @@ public sealed class FunctionsHost : IAsyncDisposable
         if (!_worker.Process.HasExited)
         {
             await _connection.SendAsync(
-                new StreamingMessage { WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) } },
+                new StreamingMessage
+                {
+                    WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(gracePeriod) },
+                },
                 CancellationToken.None);
         }
 
@@ -152,7 +149,71 @@ public sealed class FunctionsHost : IAsyncDisposable
         }
     }
 
-    private async Task<InvocationResponse> InvokeAsync(InvocationRequest invocation, CancellationToken cancellationToken)
+    /// <summary>The first function whose route matches the request's method and path, with its route values.</summary>
+    private RouteMatch? MatchRoute(HttpRequestMessage request)
+    {
+        foreach (var route in _routes)
+        {
+            if (route.Match(request.Method.Method, request.RequestUri!.AbsolutePath) is { } values)
+            {
+                return new RouteMatch(route, values);
+            }
+        }
+
+        return null;
+    }
+
+    // The real host adds x-ms-invocation-id to every request it forwards: the worker's ASP.NET Core integration
+    // pairs the forwarded HTTP request with its InvocationRequest by it.
+    private static void AddInvocationIdHeader(HttpRequestMessage request, InvocationRequest invocation) =>
+        request.Headers.Add("x-ms-invocation-id", invocation.InvocationId);
+
+    // The host forwards through YARP (azure-functions-host v4.1036.3, DefaultHttpProxyService), whose default
+    // transforms set these; here the client is a local caller of `func start`.
+    private static void SetForwardedHeaders(HttpRequestMessage request)
+    {
+        (string Name, string Value)[] forwarded =
+        [
+            ("X-Forwarded-For", "127.0.0.1"),
+            ("X-Forwarded-Proto", "http"),
+            ("X-Forwarded-Host", "localhost:7071"),
+        ];
+        foreach (var (name, value) in forwarded)
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+    }
+
+    // .NET's DiagnosticsHandler in the host adds a traceparent when the caller sent none.
+    private static void AddTraceParentIfMissing(HttpRequestMessage request, InvocationRequest invocation)
+    {
+        if (!request.Headers.Contains("traceparent"))
+        {
+            request.Headers.TryAddWithoutValidation("traceparent", invocation.TraceContext.TraceParent);
+        }
+    }
+
+    // The host sends the InvocationRequest and the HTTP request at the same time; the worker pairs them.
+    private async Task<HttpResponseMessage> InvokeAndForwardAsync(
+        InvocationRequest invocation, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var invoked = InvokeAsync(invocation, cancellationToken);
+        try
+        {
+            var response = await ForwardAsync(request, cancellationToken);
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            return response;
+        }
+        finally
+        {
+            // The worker answers the invocation whatever became of the HTTP request.
+            await invoked;
+        }
+    }
+
+    private async Task<InvocationResponse> InvokeAsync(
+        InvocationRequest invocation, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(InvocationTimeout);
@@ -164,7 +225,8 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     // The worker's Kestrel may start listening after the worker has answered init; the host retries such a request
     // (azure-functions-host, src/WebJobs.Script/Http/RetryProxyHandler.cs: 10 tries, 50 to 250 ms apart).
-    private async Task<HttpResponseMessage> ForwardAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> ForwardAsync(
+        HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromMilliseconds(50);
         for (var attempt = 1; ; attempt++)
@@ -190,7 +252,6 @@ public sealed class FunctionsHost : IAsyncDisposable
 
     private static RpcTraceContext NewTraceContext() =>
         new() { TraceParent = $"00-{Guid.NewGuid():N}-{Guid.NewGuid().ToString("N")[..16]}-01", TraceState = "" };
-}
 
-/// <summary>Time from the worker's launch to its StartStream and to its last function load.</summary>
-public sealed record StartupTimes(TimeSpan Connected, TimeSpan Loaded);
+    private sealed record RouteMatch(HttpRoute Route, Dictionary<string, string> Values);
+}

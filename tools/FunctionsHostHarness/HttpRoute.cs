@@ -16,19 +16,20 @@ internal sealed record HttpRoute(string FunctionName, string TriggerName, string
         var prefix = RoutePrefix(appDirectory);
         return [.. from function in functions
                    from binding in function.RawBindings.Select(b => JsonDocument.Parse(b).RootElement)
-                   where binding.GetProperty("type").GetString()!.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase)
+                   where IsHttpTrigger(binding)
                    select new HttpRoute(
                        function.Name,
                        binding.GetProperty("name").GetString()!,
-                       Split($"{prefix}/{(binding.TryGetProperty("route", out var route) ? route.GetString() : function.Name)}"),
-                       binding.TryGetProperty("methods", out var methods) ? [.. methods.EnumerateArray().Select(m => m.GetString()!)] : [])];
+                       Split($"{prefix}/{RouteTemplate(binding, function.Name)}"),
+                       AllowedMethods(binding))];
     }
 
     /// <summary>The route values when <paramref name="path"/> matches, else null.</summary>
     public Dictionary<string, string>? Match(string method, string path)
     {
         var parts = Split(Uri.UnescapeDataString(path));
-        if (parts.Length != Segments.Length || (Methods.Length > 0 && !Methods.Contains(method, StringComparer.OrdinalIgnoreCase)))
+        var methodAllowed = Methods.Length == 0 || Methods.Contains(method, StringComparer.OrdinalIgnoreCase);
+        if (parts.Length != Segments.Length || !methodAllowed)
         {
             return null;
         }
@@ -50,11 +51,12 @@ internal sealed record HttpRoute(string FunctionName, string TriggerName, string
     }
 
     /// <summary>
-    /// The invocation the host sends alongside the forwarded request, whose header carries its id: an empty http
-    /// input (the body travels over HTTP), and as binding data the route values and query values (not the function
-    /// key) as strings and the query and headers as JSON. Non-binding parameters such as a route value bind from it.
+    /// The invocation the host sends alongside the forwarded request: an empty http input (the body travels over
+    /// HTTP), and as binding data the route values and query values (not the function key) as strings and the query
+    /// and the caller's headers as JSON. Non-binding parameters such as a route value bind from it.
     /// </summary>
-    public InvocationRequest Invocation(string functionId, Dictionary<string, string> routeValues, HttpRequestMessage request)
+    public InvocationRequest Invocation(
+        string functionId, Dictionary<string, string> routeValues, HttpRequestMessage request)
     {
         var invocation = new InvocationRequest
         {
@@ -63,15 +65,39 @@ internal sealed record HttpRoute(string FunctionName, string TriggerName, string
             InputData = { new ParameterBinding { Name = TriggerName, Data = new TypedData { Http = new RpcHttp() } } },
         };
         var query = QueryHelpers.ParseQuery(request.RequestUri!.Query);
-        foreach (var (name, value) in query.Where(q => q.Key != "code").Select(q => (q.Key, q.Value.ToString())).Concat(routeValues.Select(r => (r.Key, r.Value))))
+        var bindingData = query
+            .Where(q => q.Key != "code")
+            .Select(q => (q.Key, q.Value.ToString()))
+            .Concat(routeValues.Select(r => (r.Key, r.Value)));
+        foreach (var (name, value) in bindingData)
         {
             invocation.TriggerMetadata[name] = new TypedData { String = value };
         }
 
-        invocation.TriggerMetadata["Query"] = new TypedData { Json = JsonSerializer.Serialize(query.ToDictionary(q => q.Key, q => q.Value.ToString())) };
-        invocation.TriggerMetadata["Headers"] = new TypedData { Json = JsonSerializer.Serialize(request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value))) };
-        request.Headers.Add("x-ms-invocation-id", invocation.InvocationId);
+        var queryJson = JsonSerializer.Serialize(query.ToDictionary(q => q.Key, q => q.Value.ToString()));
+        var headers = request.Headers.ToDictionary(h => h.Key, h => string.Join(",", h.Value));
+        var headersJson = JsonSerializer.Serialize(headers);
+        invocation.TriggerMetadata["Query"] = new TypedData { Json = queryJson };
+        invocation.TriggerMetadata["Headers"] = new TypedData { Json = headersJson };
         return invocation;
+    }
+
+    private static bool IsHttpTrigger(JsonElement binding) =>
+        binding.GetProperty("type").GetString()!.Equals("httpTrigger", StringComparison.OrdinalIgnoreCase);
+
+    // Without a route, the host serves a function under its name.
+    private static string? RouteTemplate(JsonElement binding, string functionName) =>
+        binding.TryGetProperty("route", out var route) ? route.GetString() : functionName;
+
+    // No methods listed means every method.
+    private static string[] AllowedMethods(JsonElement binding)
+    {
+        if (!binding.TryGetProperty("methods", out var methods))
+        {
+            return [];
+        }
+
+        return [.. methods.EnumerateArray().Select(m => m.GetString()!)];
     }
 
     private static string RoutePrefix(string appDirectory)

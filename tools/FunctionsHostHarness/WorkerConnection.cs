@@ -20,7 +20,8 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
     /// <summary>Completes when the worker ends the stream or the connection breaks.</summary>
     public Task Closed => _closed.Task;
 
-    public async Task<StreamingMessage> RequestAsync(StreamingMessage request, string replyKey, CancellationToken cancellationToken)
+    public async Task<StreamingMessage> RequestAsync(
+        StreamingMessage request, string replyKey, CancellationToken cancellationToken)
     {
         var reply = new TaskCompletionSource<StreamingMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_pending.TryAdd(replyKey, reply))
@@ -30,7 +31,8 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
 
         try
         {
-            // Read after the reply is registered: a stream closed before then fails it here, one closed later in ReadAsync.
+            // Read after the reply is registered: a stream closed before then fails it here,
+            // one closed later in ReadAsync.
             if (Closed.IsCompleted)
             {
                 throw new EndOfStreamException("The worker has closed its event stream.");
@@ -78,7 +80,8 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
             _closed.TrySetResult();
             foreach (var reply in _pending.Values)
             {
-                reply.TrySetException(new EndOfStreamException("The worker closed its event stream before it replied."));
+                reply.TrySetException(
+                    new EndOfStreamException("The worker closed its event stream before it replied."));
             }
         }
     }
@@ -91,8 +94,10 @@ internal sealed class WorkerConnection(IServerStreamWriter<StreamingMessage> wri
         {
             StreamingMessage.ContentOneofCase.WorkerInitResponse => ReplyKeys.Init,
             StreamingMessage.ContentOneofCase.FunctionMetadataResponse => ReplyKeys.Metadata,
-            StreamingMessage.ContentOneofCase.FunctionLoadResponse => ReplyKeys.Load(message.FunctionLoadResponse.FunctionId),
-            StreamingMessage.ContentOneofCase.InvocationResponse => ReplyKeys.Invocation(message.InvocationResponse.InvocationId),
+            StreamingMessage.ContentOneofCase.FunctionLoadResponse =>
+                ReplyKeys.Load(message.FunctionLoadResponse.FunctionId),
+            StreamingMessage.ContentOneofCase.InvocationResponse =>
+                ReplyKeys.Invocation(message.InvocationResponse.InvocationId),
             _ => null,
         };
         if (message.ContentCase == StreamingMessage.ContentOneofCase.RpcLog)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using FunctionsHostHarness.Rpc;
 
 namespace FunctionsHostHarness;
 
@@ -13,7 +14,8 @@ namespace FunctionsHostHarness;
 internal sealed class WorkerProcess : IDisposable
 {
     // What a process needs to start .NET at all; everything else comes from the settings.
-    private static readonly string[] InheritedVariables = ["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "DOTNET_ROOT", "SystemRoot", "USERPROFILE"];
+    private static readonly string[] InheritedVariables =
+        ["PATH", "HOME", "TMPDIR", "TEMP", "TMP", "DOTNET_ROOT", "SystemRoot", "USERPROFILE"];
 
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
@@ -90,10 +92,17 @@ internal sealed class WorkerProcess : IDisposable
         return worker;
     }
 
-    /// <summary>What the worker said: its stdout and stderr lines, then the RpcLogs of <paramref name="connection"/>.</summary>
+    /// <summary>
+    /// What the worker said: its stdout and stderr lines, then the RpcLogs of <paramref name="connection"/>.
+    /// </summary>
     public string Transcript(WorkerConnection? connection) =>
-        string.Join(Environment.NewLine, Output.Concat((connection?.Logs ?? []).Select(log =>
-            $"[rpc {log.Level} {log.Category} {log.EventId}] {log.Message}{(log.Exception is null ? "" : " " + log.Exception.Message)}")));
+        string.Join(Environment.NewLine, Output.Concat((connection?.Logs ?? []).Select(FormatLog)));
+
+    private static string FormatLog(RpcLog log)
+    {
+        var exception = log.Exception is null ? "" : " " + log.Exception.Message;
+        return $"[rpc {log.Level} {log.Category} {log.EventId}] {log.Message}{exception}";
+    }
 
     /// <summary>Waits for the process to exit and its output to be read; kills it if it outlives the wait.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)

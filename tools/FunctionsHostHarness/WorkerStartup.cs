@@ -12,13 +12,17 @@ using Microsoft.Extensions.Logging;
 
 namespace FunctionsHostHarness;
 
-/// <summary>The host's start-up of a worker: its gRPC server, the launch, init, indexing and one load per function.</summary>
+/// <summary>
+/// The host's start-up of a worker: its gRPC server, the launch, init, indexing and one load per function.
+/// </summary>
 internal static class WorkerStartup
 {
-    // A bound on the whole start-up, so that a worker that never connects or answers fails a test instead of hanging it.
+    // A bound on the whole start-up, so that a worker that never connects or answers fails a test
+    // instead of hanging it.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<StartedWorker> StartAsync(string appDirectory, IReadOnlyDictionary<string, string> settings)
+    public static async Task<StartedWorker> StartAsync(
+        string appDirectory, IReadOnlyDictionary<string, string> settings)
     {
         var service = new EventStreamService();
         var server = await StartServerAsync(service);
@@ -27,7 +31,8 @@ internal static class WorkerStartup
         StartedWorker? started = null;
         try
         {
-            var address = new Uri(server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            var addresses = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
+            var address = new Uri(addresses.Addresses.First());
             worker = WorkerProcess.Start(appDirectory, address, settings);
             using var timeout = new CancellationTokenSource(StartTimeout);
             connection = await ConnectAsync(service, worker, timeout.Token);
@@ -36,14 +41,22 @@ internal static class WorkerStartup
             var init = (await connection.RequestAsync(
                 new StreamingMessage
                 {
-                    WorkerInitRequest = new WorkerInitRequest { HostVersion = "4.0.0-harness", WorkerDirectory = appDirectory, FunctionAppDirectory = appDirectory },
+                    WorkerInitRequest = new WorkerInitRequest
+                    {
+                        HostVersion = "4.0.0-harness",
+                        WorkerDirectory = appDirectory,
+                        FunctionAppDirectory = appDirectory,
+                    },
                 },
                 ReplyKeys.Init,
                 timeout.Token)).WorkerInitResponse;
             EnsureSuccess(init.Result, "WorkerInitRequest", worker, connection);
 
             var metadata = (await connection.RequestAsync(
-                new StreamingMessage { FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory } },
+                new StreamingMessage
+                {
+                    FunctionsMetadataRequest = new FunctionsMetadataRequest { FunctionAppDirectory = appDirectory },
+                },
                 ReplyKeys.Metadata,
                 timeout.Token)).FunctionMetadataResponse;
             EnsureSuccess(metadata.Result, "FunctionsMetadataRequest", worker, connection);
@@ -52,17 +65,16 @@ internal static class WorkerStartup
             // worker reads the map, and it does not handle FunctionLoadRequestCollection.
             foreach (var function in metadata.FunctionMetadataResults)
             {
-                foreach (var binding in function.RawBindings.Select(b => JsonDocument.Parse(b).RootElement))
-                {
-                    function.Bindings[binding.GetProperty("name").GetString()!] = new BindingInfo
-                    {
-                        Type = binding.GetProperty("type").GetString(),
-                        Direction = binding.GetProperty("direction").GetString() == "Out" ? BindingInfo.Types.Direction.Out : BindingInfo.Types.Direction.In,
-                    };
-                }
-
+                FillBindings(function);
                 var load = (await connection.RequestAsync(
-                    new StreamingMessage { FunctionLoadRequest = new FunctionLoadRequest { FunctionId = function.FunctionId, Metadata = function } },
+                    new StreamingMessage
+                    {
+                        FunctionLoadRequest = new FunctionLoadRequest
+                        {
+                            FunctionId = function.FunctionId,
+                            Metadata = function,
+                        },
+                    },
                     ReplyKeys.Load(function.FunctionId),
                     timeout.Token)).FunctionLoadResponse;
                 EnsureSuccess(load.Result, $"FunctionLoadRequest for {function.Name}", worker, connection);
@@ -79,7 +91,9 @@ internal static class WorkerStartup
         }
         catch (Exception e) when (worker is not null && e is OperationCanceledException or EndOfStreamException)
         {
-            var reason = e is EndOfStreamException ? e.Message : $"The worker did not start within {StartTimeout.TotalSeconds} s.";
+            var reason = e is EndOfStreamException
+                ? e.Message
+                : $"The worker did not start within {StartTimeout.TotalSeconds} s.";
             throw new WorkerProcessException($"{reason}{Environment.NewLine}{worker.Transcript(connection)}");
         }
         finally
@@ -111,7 +125,23 @@ internal static class WorkerStartup
         return app;
     }
 
-    private static async Task<WorkerConnection> ConnectAsync(EventStreamService service, WorkerProcess worker, CancellationToken cancellationToken)
+    private static void FillBindings(RpcFunctionMetadata function)
+    {
+        foreach (var binding in function.RawBindings.Select(b => JsonDocument.Parse(b).RootElement))
+        {
+            var direction = binding.GetProperty("direction").GetString() == "Out"
+                ? BindingInfo.Types.Direction.Out
+                : BindingInfo.Types.Direction.In;
+            function.Bindings[binding.GetProperty("name").GetString()!] = new BindingInfo
+            {
+                Type = binding.GetProperty("type").GetString(),
+                Direction = direction,
+            };
+        }
+    }
+
+    private static async Task<WorkerConnection> ConnectAsync(
+        EventStreamService service, WorkerProcess worker, CancellationToken cancellationToken)
     {
         var exited = worker.Process.WaitForExitAsync(cancellationToken);
         if (await Task.WhenAny(service.Connected, exited).WaitAsync(cancellationToken) == service.Connected)
@@ -120,14 +150,18 @@ internal static class WorkerStartup
         }
 
         await exited;
-        throw new WorkerProcessException($"The worker exited with code {worker.Process.ExitCode} before it connected:{Environment.NewLine}{worker.Transcript(null)}");
+        throw new WorkerProcessException(
+            $"The worker exited with code {worker.Process.ExitCode} before it connected:"
+            + $"{Environment.NewLine}{worker.Transcript(null)}");
     }
 
-    private static void EnsureSuccess(StatusResult result, string step, WorkerProcess worker, WorkerConnection connection)
+    private static void EnsureSuccess(
+        StatusResult result, string step, WorkerProcess worker, WorkerConnection connection)
     {
         if (result.Status != StatusResult.Types.Status.Success)
         {
-            throw new WorkerProcessException($"{step} failed: {result.Exception?.Message}{Environment.NewLine}{worker.Transcript(connection)}");
+            throw new WorkerProcessException(
+                $"{step} failed: {result.Exception?.Message}{Environment.NewLine}{worker.Transcript(connection)}");
         }
     }
 }

@@ -107,7 +107,9 @@ internal static class CommandLine
 
     private static TimeSpan Duration(string name, string text)
     {
-        if (text.Length >= 2 && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+        if (text.Length >= 2
+            && int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            && n > 0)
         {
             switch (text[^1])
             {

@@ -26,10 +26,14 @@ public sealed record EmulatorOptions
     /// </summary>
     public int? HttpsPort { get; init; }
 
-    /// <summary>Where to write the HTTPS certificate as PEM, for clients to trust (SSL_CERT_FILE); a temporary file when null.</summary>
+    /// <summary>
+    /// Where to write the HTTPS certificate as PEM, for clients to trust (SSL_CERT_FILE); a temporary file when null.
+    /// </summary>
     public string? HttpsCertificateFile { get; init; }
 
-    /// <summary>Binding to a non-loopback address hands tokens to anyone who can reach it, so it must be asked for.</summary>
+    /// <summary>
+    /// Binding to a non-loopback address hands tokens to anyone who can reach it, so it must be asked for.
+    /// </summary>
     public bool AllowRemote { get; init; }
 
     /// <summary>A PEM RSA private key, created if missing, so tokens survive an emulator restart.</summary>
@@ -50,8 +54,9 @@ public sealed record EmulatorOptions
     public TimeSpan ReplicationDelay { get; init; }
 
     /// <summary>
-    /// The most items one Graph page holds whatever $top asks, as Graph's server-driven paging may return fewer than
-    /// asked with an @odata.nextLink: a client that ignores the link misses the rest. 999 (Graph's largest $top) by default.
+    /// The most items one Graph page holds whatever $top asks, as Graph's server-driven paging may return fewer
+    /// than asked with an @odata.nextLink: a client that ignores the link misses the rest.
+    /// 999 (Graph's largest $top) by default.
     /// </summary>
     public int GraphPageSize { get; init; } = 999;
 
@@ -60,9 +65,8 @@ public sealed record EmulatorOptions
 
     public IReadOnlyList<FaultRule> Faults { get; init; } = [];
 
-    /// <summary>Write ASP.NET Core's warnings and errors to the console (the command line does; tests do not).</summary>
+    /// <summary>
+    /// Write ASP.NET Core's warnings and errors to the console (the command line does; tests do not).
+    /// </summary>
     public bool ConsoleLogging { get; init; }
 }
-
-/// <summary>An option that cannot work; the message says which and why.</summary>
-public sealed class EmulatorConfigurationException(string message) : Exception(message);

@@ -8,7 +8,12 @@ namespace IdentityEmulator;
 /// <summary>Everything the endpoints share for one emulator instance; registered as a singleton.</summary>
 internal sealed class EmulatorState
 {
-    public EmulatorState(TenantDirectory tenant, SigningKeys keys, TokenIssuer issuer, PlatformTokenCache platformTokens, string identityHeader)
+    public EmulatorState(
+        TenantDirectory tenant,
+        SigningKeys keys,
+        TokenIssuer issuer,
+        PlatformTokenCache platformTokens,
+        string identityHeader)
     {
         Tenant = tenant;
         Keys = keys;
@@ -31,7 +36,9 @@ internal sealed class EmulatorState
     /// <summary>The secret a caller must echo in X-IDENTITY-HEADER, as the platform's IDENTITY_HEADER.</summary>
     public string IdentityHeader { get; }
 
-    /// <summary>How long a new app-role assignment stays out of Graph's lists (<see cref="EmulatorOptions.ReplicationDelay"/>).</summary>
+    /// <summary>
+    /// How long a new app-role assignment stays out of Graph's lists (<see cref="EmulatorOptions.ReplicationDelay"/>).
+    /// </summary>
     public TimeSpan ReplicationDelay { get; init; }
 
     /// <summary>The most items in one Graph page (<see cref="EmulatorOptions.GraphPageSize"/>).</summary>

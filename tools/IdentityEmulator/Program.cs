@@ -8,7 +8,8 @@ if (args is ["--hash-secret"])
     var secret = Console.In.ReadLine();
     if (string.IsNullOrEmpty(secret))
     {
-        Console.Error.WriteLine("identity-emulator: --hash-secret reads the client secret from standard input; it was empty");
+        Console.Error.WriteLine(
+            "identity-emulator: --hash-secret reads the client secret from standard input; it was empty");
         return 2;
     }
 

@@ -22,18 +22,20 @@ public static class EntraApiAuthenticationExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<EntraApiOptions>>((jwt, entra) => Configure(jwt, entra.Value));
 
         builder.Services.AddSingleton<IAuthorizationHandler, AppOnlyRequirement>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         builder.Services.AddAuthorization();
-        builder.Services.AddOptions<AuthorizationOptions>().Configure<IOptions<EntraApiOptions>>((authorization, entra) =>
-        {
-            authorization.AddPolicy(ReadPolicy, AppOnlyWithRole(entra.Value.ReadRole));
-            authorization.AddPolicy(WritePolicy, AppOnlyWithRole(entra.Value.WriteRole));
-        });
+        builder.Services.AddOptions<AuthorizationOptions>()
+            .Configure<IOptions<EntraApiOptions>>((authorization, entra) =>
+            {
+                authorization.AddPolicy(ReadPolicy, AppOnlyWithRole(entra.Value.ReadRole));
+                authorization.AddPolicy(WritePolicy, AppOnlyWithRole(entra.Value.WriteRole));
+            });
         return builder;
     }
 

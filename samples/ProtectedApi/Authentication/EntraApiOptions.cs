@@ -42,13 +42,20 @@ public sealed class EntraApiOptions : IValidatableObject
         : MetadataAddress;
 
     /// <summary>The two issuers Entra uses for one tenant: v1.0 tokens and v2.0 tokens.</summary>
-    public IReadOnlyList<string> Issuers => [$"https://sts.windows.net/{TenantId}/", $"https://login.microsoftonline.com/{TenantId}/v2.0"];
+    public IReadOnlyList<string> Issuers =>
+    [
+        $"https://sts.windows.net/{TenantId}/",
+        $"https://login.microsoftonline.com/{TenantId}/v2.0",
+    ];
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Guid.TryParse(TenantId, out _))
         {
-            yield return new ValidationResult($"EntraApi__TenantId '{TenantId}' is not a GUID; 'common' or 'organizations' would accept other tenants' tokens.", [nameof(TenantId)]);
+            yield return new ValidationResult(
+                $"EntraApi__TenantId '{TenantId}' is not a GUID; "
+                + "'common' or 'organizations' would accept other tenants' tokens.",
+                [nameof(TenantId)]);
         }
 
         if (!Guid.TryParse(ClientId, out _))
@@ -56,9 +63,24 @@ public sealed class EntraApiOptions : IValidatableObject
             yield return new ValidationResult($"EntraApi__ClientId '{ClientId}' is not a GUID.", [nameof(ClientId)]);
         }
 
-        if (!Uri.TryCreate(Metadata, UriKind.Absolute, out var metadata) || metadata.Scheme != "https" && !(metadata.Scheme == "http" && metadata.IsLoopback))
+        if (!IsSafeMetadataAddress(Metadata))
         {
-            yield return new ValidationResult($"EntraApi__MetadataAddress '{MetadataAddress}' must be an https URL (http only on loopback, for the emulator).", [nameof(MetadataAddress)]);
+            yield return new ValidationResult(
+                $"EntraApi__MetadataAddress '{MetadataAddress}' must be an https URL "
+                + "(http only on loopback, for the emulator).",
+                [nameof(MetadataAddress)]);
         }
+    }
+
+    // Signing keys fetched over plain HTTP could be swapped by anyone on the path;
+    // only the local emulator, on loopback, is exempt.
+    private static bool IsSafeMetadataAddress(string address)
+    {
+        if (!Uri.TryCreate(address, UriKind.Absolute, out var metadata))
+        {
+            return false;
+        }
+
+        return metadata.Scheme == "https" || (metadata.Scheme == "http" && metadata.IsLoopback);
     }
 }

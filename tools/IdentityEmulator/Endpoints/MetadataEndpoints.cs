@@ -15,27 +15,34 @@ internal static class MetadataEndpoints
     private static readonly string[] SigningAlgorithms = ["RS256"];
     private static readonly string[] ResponseTypes = ["code", "id_token", "code id_token", "token id_token", "token"];
     private static readonly string[] Scopes = ["openid", "profile", "email", "offline_access"];
-    private static readonly string[] Claims = ["sub", "iss", "aud", "exp", "iat", "nbf", "oid", "tid", "ver", "roles", "appid", "azp", "idtyp"];
+    private static readonly string[] Claims =
+        ["sub", "iss", "aud", "exp", "iat", "nbf", "oid", "tid", "ver", "roles", "appid", "azp", "idtyp"];
 
     public static IEndpointRouteBuilder MapMetadataEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", (HttpContext context, string tenant, EmulatorState state) =>
-            OpenIdConfigurationAsync(context, tenant, state, version: 2));
-        app.MapGet("/{tenant}/.well-known/openid-configuration", (HttpContext context, string tenant, EmulatorState state) =>
-            OpenIdConfigurationAsync(context, tenant, state, version: 1));
-        app.MapGet("/{tenant}/discovery/v2.0/keys", KeysAsync);
-        app.MapGet("/{tenant}/discovery/keys", KeysAsync);
+        var faulted = new FaultedEndpoint(
+            EndpointNames.Metadata,
+            FaultedEndpoint.ReadPath,
+            (_, status, message) => Error(status, message));
+        var metadata = app.MapGroup("")
+            .WithMetadata(faulted)
+            .AddEndpointFilter<FaultInjectionFilter>();
+
+        metadata.MapGet("/{tenant}/v2.0/.well-known/openid-configuration", OpenIdConfigurationV2);
+        metadata.MapGet("/{tenant}/.well-known/openid-configuration", OpenIdConfigurationV1);
+        metadata.MapGet("/{tenant}/discovery/v2.0/keys", Keys);
+        metadata.MapGet("/{tenant}/discovery/keys", Keys);
         return app;
     }
 
-    private static async Task<IResult> OpenIdConfigurationAsync(HttpContext context, string tenant, EmulatorState state, int version)
-    {
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Metadata, context.Request.Path);
-        if (EndpointGate.Render(step, Error) is { } faulted)
-        {
-            return faulted;
-        }
+    private static IResult OpenIdConfigurationV2(HttpContext context, string tenant, EmulatorState state) =>
+        OpenIdConfiguration(context, tenant, state, version: 2);
 
+    private static IResult OpenIdConfigurationV1(HttpContext context, string tenant, EmulatorState state) =>
+        OpenIdConfiguration(context, tenant, state, version: 1);
+
+    private static IResult OpenIdConfiguration(HttpContext context, string tenant, EmulatorState state, int version)
+    {
         if (!IsKnownTenant(tenant, state))
         {
             return UnknownTenant(tenant);
@@ -64,14 +71,8 @@ internal static class MetadataEndpoints
         });
     }
 
-    private static async Task<IResult> KeysAsync(HttpContext context, string tenant, EmulatorState state)
+    private static IResult Keys(string tenant, EmulatorState state)
     {
-        var step = await state.Gate.EnterAsync(context, EndpointNames.Metadata, context.Request.Path);
-        if (EndpointGate.Render(step, Error) is { } faulted)
-        {
-            return faulted;
-        }
-
         if (!IsKnownTenant(tenant, state))
         {
             return UnknownTenant(tenant);
@@ -82,7 +83,15 @@ internal static class MetadataEndpoints
         {
             keys = new[]
             {
-                new { kty = jwk.Kty, use = jwk.Use, kid = jwk.Kid, n = jwk.N, e = jwk.E, issuer = TokenIssuer.V2Issuer(state.Tenant.TenantId) },
+                new
+                {
+                    kty = jwk.Kty,
+                    use = jwk.Use,
+                    kid = jwk.Kid,
+                    n = jwk.N,
+                    e = jwk.E,
+                    issuer = TokenIssuer.V2Issuer(state.Tenant.TenantId),
+                },
             },
         });
     }
@@ -91,8 +100,14 @@ internal static class MetadataEndpoints
         tenant is "common" or "organizations" || Guid.TryParse(tenant, out var id) && id == state.Tenant.TenantId;
 
     private static IResult UnknownTenant(string tenant) =>
-        Error(StatusCodes.Status400BadRequest, $"AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
+        Error(
+            StatusCodes.Status400BadRequest,
+            $"AADSTS90002: Tenant '{tenant}' not found. "
+            + "Check to make sure you have the correct tenant ID and are signing into the correct cloud.");
 
-    private static IResult Error(int status, string description) =>
-        Results.Json(new { error = status == 400 ? "invalid_tenant" : "server_error", error_description = description }, statusCode: status);
+    private static IResult Error(int status, string description)
+    {
+        var error = status == 400 ? "invalid_tenant" : "server_error";
+        return Results.Json(new { error, error_description = description }, statusCode: status);
+    }
 }

@@ -28,12 +28,22 @@ internal sealed class EndpointGate(FaultInjector faults, RequestCounters counter
     {
         FaultKind.Status => new WithRetryAfter(
             error(step.Status, $"Injected fault: status {step.Status}."),
-            step.RetryAfterSeconds ?? (step.Status == StatusCodes.Status429TooManyRequests ? 1 : null)),
+            RetryAfterSeconds(step)),
         FaultKind.Drop => new DroppedConnection(),
         FaultKind.MalformedJson => Results.Text("{\"value\": [{\"id\": ", "application/json", statusCode: 200),
         FaultKind.OversizedBody => Results.Bytes(OversizedBody, "application/json"),
         _ => null,
     };
+
+    private static int? RetryAfterSeconds(FaultStep step)
+    {
+        if (step.RetryAfterSeconds is { } seconds)
+        {
+            return seconds;
+        }
+
+        return step.Status == StatusCodes.Status429TooManyRequests ? 1 : null;
+    }
 
     private sealed class WithRetryAfter(IResult inner, int? seconds) : IResult
     {

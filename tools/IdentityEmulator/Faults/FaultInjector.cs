@@ -3,7 +3,9 @@ namespace IdentityEmulator.Faults;
 /// <summary>The fault an endpoint applies to one request: a delay, then optionally a scripted answer.</summary>
 internal readonly record struct FaultDecision(TimeSpan Delay, FaultStep? Step);
 
-/// <summary>Holds the active fault rules and hands out each scripted step exactly once, across concurrent requests.</summary>
+/// <summary>
+/// Holds the active fault rules and hands out each scripted step exactly once, across concurrent requests.
+/// </summary>
 internal sealed class FaultInjector
 {
     private readonly Lock _lock = new();
@@ -37,7 +39,10 @@ internal sealed class FaultInjector
             return "latencyMs and delayMs must not be negative";
         }
 
-        var badStatus = rule.Sequence.Where(s => s.Fault == FaultKind.Status).Select(s => s.Status).Append(rule.FailureStatus)
+        var badStatus = rule.Sequence
+            .Where(s => s.Fault == FaultKind.Status)
+            .Select(s => s.Status)
+            .Append(rule.FailureStatus)
             .FirstOrDefault(s => s is < 400 or > 599);
         return badStatus == 0 ? null : $"status {badStatus} is not an HTTP error status (400-599)";
     }
@@ -77,7 +82,9 @@ internal sealed class FaultInjector
                     step = scripted;
                     delay += TimeSpan.FromMilliseconds(scripted.DelayMs);
                 }
-                else if (step is null && active.Rule.FailureRate > 0 && Random.Shared.NextDouble() < active.Rule.FailureRate)
+                else if (step is null
+                    && active.Rule.FailureRate > 0
+                    && Random.Shared.NextDouble() < active.Rule.FailureRate)
                 {
                     step = new FaultStep { Fault = FaultKind.Status, Status = active.Rule.FailureStatus };
                 }
@@ -93,11 +100,28 @@ internal sealed class FaultInjector
 
         public Queue<FaultStep> Remaining { get; } = new(rule.Sequence);
 
-        public bool Matches(string endpoint, string? resource) =>
-            string.Equals(Rule.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase)
-            && (Rule.Resource is null
-                || resource is not null && (string.Equals(Rule.Resource, resource, StringComparison.OrdinalIgnoreCase)
-                    || endpoint == EndpointNames.Graph && resource.StartsWith(Rule.Resource, StringComparison.OrdinalIgnoreCase)));
+        public bool Matches(string endpoint, string? resource)
+        {
+            if (!string.Equals(Rule.Endpoint, endpoint, StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            if (Rule.Resource is null)
+            {
+                return true;
+            }
+
+            if (resource is null)
+            {
+                return false;
+            }
+
+            // A Graph rule names a path prefix, so that one rule covers a collection and its items.
+            return string.Equals(Rule.Resource, resource, StringComparison.OrdinalIgnoreCase)
+                || (endpoint == EndpointNames.Graph
+                    && resource.StartsWith(Rule.Resource, StringComparison.OrdinalIgnoreCase));
+        }
     }
 }
 
@@ -110,5 +134,6 @@ internal static class EndpointNames
     public const string Metadata = "metadata";
     public const string Entra = "entra";
 
-    public static readonly IReadOnlySet<string> All = new HashSet<string>([ManagedIdentity, Imds, Graph, Metadata, Entra], StringComparer.OrdinalIgnoreCase);
+    public static readonly IReadOnlySet<string> All =
+        new HashSet<string>([ManagedIdentity, Imds, Graph, Metadata, Entra], StringComparer.OrdinalIgnoreCase);
 }

@@ -14,7 +14,12 @@ internal static class FaultRules
 
     public static async Task<IReadOnlyList<FaultRule>> ReadAsync(Stream json, CancellationToken cancellationToken)
     {
-        using var document = await JsonDocument.ParseAsync(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }, cancellationToken);
+        var options = new JsonDocumentOptions
+        {
+            CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        };
+        using var document = await JsonDocument.ParseAsync(json, options, cancellationToken);
         return document.RootElement.ValueKind == JsonValueKind.Array
             ? document.RootElement.Deserialize<List<FaultRule>>(JsonOptions) ?? []
             : [document.RootElement.Deserialize<FaultRule>(JsonOptions) ?? throw new JsonException("null rule")];

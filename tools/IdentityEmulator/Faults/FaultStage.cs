@@ -16,7 +16,9 @@ public sealed class FaultStage : IStartupFilter
 
     public FaultStage() => _gate = new EndpointGate(_injector, _counters);
 
-    /// <summary>Applies a rule to the next requests; its Endpoint is ignored, its Resource matches a request path.</summary>
+    /// <summary>
+    /// Applies a rule to the next requests; its Endpoint is ignored, its Resource matches a request path.
+    /// </summary>
     public void Add(FaultRule rule) => _injector.Add(rule with { Endpoint = Endpoint });
 
     /// <summary>Scripts the answers to the next requests, in order.</summary>
@@ -32,7 +34,9 @@ public sealed class FaultStage : IStartupFilter
         app.Use(async (context, nextMiddleware) =>
         {
             var step = await _gate.EnterAsync(context, Endpoint, context.Request.Path.Value);
-            if (EndpointGate.Render(step, static (status, detail) => Results.Problem(detail, statusCode: status)) is { } fault)
+            var fault = EndpointGate.Render(
+                step, static (status, detail) => Results.Problem(detail, statusCode: status));
+            if (fault is not null)
             {
                 await fault.ExecuteAsync(context);
                 return;

@@ -2,9 +2,6 @@ using System.Collections.Concurrent;
 
 namespace IdentityEmulator.Faults;
 
-/// <summary>One counter: requests an endpoint received for a resource (token requests) or a path (Graph).</summary>
-public sealed record RequestCount(string Endpoint, string Resource, long Count);
-
 /// <summary>Counts every request an endpoint receives, including the ones a fault answered.</summary>
 internal sealed class RequestCounters
 {
@@ -19,7 +16,12 @@ internal sealed class RequestCounters
             : _counts.GetValueOrDefault((endpoint, resource));
 
     public IReadOnlyList<RequestCount> Snapshot() =>
-        [.. _counts.Select(kv => new RequestCount(kv.Key.Endpoint, kv.Key.Resource, kv.Value)).OrderBy(c => c.Endpoint).ThenBy(c => c.Resource)];
+        [
+            .. _counts
+                .Select(kv => new RequestCount(kv.Key.Endpoint, kv.Key.Resource, kv.Value))
+                .OrderBy(c => c.Endpoint)
+                .ThenBy(c => c.Resource),
+        ];
 
     public void Reset() => _counts.Clear();
 }

@@ -15,10 +15,21 @@ internal sealed class GraphAuthorization
     // Graph's API reference (user-list, serviceprincipal-list, serviceprincipal-post-approleassignedto): granting an
     // app role also needs a permission that reads applications, and AppRoleAssignment.ReadWrite.All reads none.
     // Delegated permissions (a user's scp) count too, Directory.AccessAsUser.All among them.
-    public static readonly Permissions ReadUsers = new(["User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.ReadBasic.All", "Directory.AccessAsUser.All"]);
+    public static readonly Permissions ReadUsers = new(
+    [
+        "User.Read.All", "User.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "User.ReadBasic.All",
+        "Directory.AccessAsUser.All",
+    ]);
+
     public static readonly Permissions ReadServicePrincipals = new(
-        ["Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All", "Directory.AccessAsUser.All"]);
-    public static readonly Permissions GrantAppRoles = new(["AppRoleAssignment.ReadWrite.All"], ["Application.Read.All", "Directory.Read.All"]);
+    [
+        "Application.Read.All", "Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.Read.All",
+        "Directory.ReadWrite.All", "Directory.AccessAsUser.All",
+    ]);
+
+    public static readonly Permissions GrantAppRoles = new(
+        ["AppRoleAssignment.ReadWrite.All"], ["Application.Read.All", "Directory.Read.All"]);
+
     public static readonly Permissions RevokeAppRoles = new(["AppRoleAssignment.ReadWrite.All"]);
 
     private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
@@ -59,23 +70,37 @@ internal sealed class GraphAuthorization
             });
         }
 
-        var roles = result.Claims.TryGetValue("roles", out var value) ? value switch
+        var roles = ReadRoles(result.Claims);
+
+        // A user's token carries delegated permissions in scp; Graph then also checks the user's own directory rights,
+        // which every emulated user has.
+        var scopes = result.Claims.TryGetValue("scp", out var scp)
+            ? scp.ToString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            : [];
+        return required.AllowedBy([.. roles, .. scopes]) ? null : GraphErrors.Denied();
+    }
+
+    // The handler reads a one-role claim as a string and a multi-role claim as a list.
+    private static string[] ReadRoles(IDictionary<string, object> claims)
+    {
+        if (!claims.TryGetValue("roles", out var value))
+        {
+            return [];
+        }
+
+        return value switch
         {
             string single => [single],
             IEnumerable<object> many => many.Select(r => r.ToString()!).ToArray(),
             _ => [],
-        } : Array.Empty<string>();
-
-        // A user's token carries delegated permissions in scp; Graph then also checks the user's own directory rights,
-        // which every emulated user has.
-        var scopes = result.Claims.TryGetValue("scp", out var scp) ? scp.ToString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
-        return required.AllowedBy([.. roles, .. scopes]) ? null : GraphErrors.Denied();
+        };
     }
 
     private static IResult Unauthorized(HttpContext context, string message)
     {
         context.Response.Headers.WWWAuthenticate =
-            $"Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"{MicrosoftGraph.AppId}\"";
+            "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", "
+            + $"client_id=\"{MicrosoftGraph.AppId}\"";
         return GraphErrors.Error(StatusCodes.Status401Unauthorized, "InvalidAuthenticationToken", message);
     }
 }
@@ -84,5 +109,6 @@ internal sealed class GraphAuthorization
 internal sealed record Permissions(string[] AnyOf, string[]? AndAnyOf = null)
 {
     public bool AllowedBy(IReadOnlyCollection<string> roles) =>
-        AnyOf.Intersect(roles, StringComparer.Ordinal).Any() && (AndAnyOf is null || AndAnyOf.Intersect(roles, StringComparer.Ordinal).Any());
+        AnyOf.Intersect(roles, StringComparer.Ordinal).Any()
+        && (AndAnyOf is null || AndAnyOf.Intersect(roles, StringComparer.Ordinal).Any());
 }

@@ -1,16 +1,28 @@
+using System.Globalization;
 using IdentityEmulator.Tenant;
 
 namespace IdentityEmulator.Graph;
 
-/// <summary>Tenant objects as Microsoft Graph v1.0 represents them, with each collection's query capabilities.</summary>
+/// <summary>
+/// Tenant objects as Microsoft Graph v1.0 represents them, with each collection's query capabilities.
+/// </summary>
 internal static class GraphEntities
 {
+    // First-party apps such as Graph are owned by Microsoft's services tenant.
+    private const string MicrosoftServicesTenantId = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+
     public static readonly GraphCollection Users = new(
         "users",
         "microsoft.graph.user",
         // Graph's default property set for users when no $select is given.
-        ["businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"],
-        ["id", "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "department", "accountEnabled"],
+        [
+            "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+            "preferredLanguage", "surname", "userPrincipalName", "id",
+        ],
+        [
+            "id", "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+            "preferredLanguage", "surname", "userPrincipalName", "department", "accountEnabled",
+        ],
         // From the user resource's property table (Graph v1.0 reference).
         new Dictionary<string, Supports>
         {
@@ -27,8 +39,16 @@ internal static class GraphEntities
     public static readonly GraphCollection ServicePrincipals = new(
         "servicePrincipals",
         "microsoft.graph.servicePrincipal",
-        ["id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId", "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "displayName", "servicePrincipalNames", "servicePrincipalType", "tags"],
-        ["id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId", "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "displayName", "servicePrincipalNames", "servicePrincipalType", "tags"],
+        [
+            "id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId",
+            "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "displayName", "servicePrincipalNames",
+            "servicePrincipalType", "tags",
+        ],
+        [
+            "id", "deletedDateTime", "accountEnabled", "alternativeNames", "appDisplayName", "appId",
+            "appOwnerOrganizationId", "appRoleAssignmentRequired", "appRoles", "displayName", "servicePrincipalNames",
+            "servicePrincipalType", "tags",
+        ],
         // From the servicePrincipal resource's property table: displayName sorts only in an advanced query.
         new Dictionary<string, Supports>
         {
@@ -41,8 +61,14 @@ internal static class GraphEntities
     public static readonly GraphCollection AppRoleAssignments = new(
         "appRoleAssignments",
         "microsoft.graph.appRoleAssignment",
-        ["id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName", "resourceId"],
-        ["id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId", "principalType", "resourceDisplayName", "resourceId"],
+        [
+            "id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId",
+            "principalType", "resourceDisplayName", "resourceId",
+        ],
+        [
+            "id", "deletedDateTime", "appRoleId", "createdDateTime", "principalDisplayName", "principalId",
+            "principalType", "resourceDisplayName", "resourceId",
+        ],
         // From the appRoleAssignment resource's property table.
         new Dictionary<string, Supports>
         {
@@ -75,8 +101,7 @@ internal static class GraphEntities
         ["alternativeNames"] = sp.AlternativeNames,
         ["appDisplayName"] = sp.Type == ServicePrincipalType.ManagedIdentity ? null : sp.DisplayName,
         ["appId"] = sp.AppId.ToString(),
-        // First-party apps such as Graph are owned by Microsoft's services tenant.
-        ["appOwnerOrganizationId"] = sp.AppId == MicrosoftGraph.AppId ? "f8cdef31-a31e-4b4a-93e4-5f571e91255a" : tenantId.ToString(),
+        ["appOwnerOrganizationId"] = sp.AppId == MicrosoftGraph.AppId ? MicrosoftServicesTenantId : tenantId.ToString(),
         ["appRoleAssignmentRequired"] = false,
         ["appRoles"] = sp.AppRoles.Select(r => new Dictionary<string, object?>
         {
@@ -99,7 +124,7 @@ internal static class GraphEntities
         ["id"] = assignment.Id,
         ["deletedDateTime"] = null,
         ["appRoleId"] = assignment.AppRoleId.ToString(),
-        ["createdDateTime"] = assignment.CreatedDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        ["createdDateTime"] = assignment.CreatedDateTime.ToString("O", CultureInfo.InvariantCulture),
         ["principalDisplayName"] = tenant.FindServicePrincipal(assignment.PrincipalId)?.DisplayName,
         ["principalId"] = assignment.PrincipalId.ToString(),
         ["principalType"] = "ServicePrincipal",

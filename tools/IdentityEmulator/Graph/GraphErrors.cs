@@ -8,7 +8,9 @@ namespace IdentityEmulator.Graph;
 /// </summary>
 internal static class GraphErrors
 {
-    /// <summary>Stamps the answer with a new request-id and the client's client-request-id (or a new one), as Graph does.</summary>
+    /// <summary>
+    /// Stamps the answer with a new request-id and the client's client-request-id (or a new one), as Graph does.
+    /// </summary>
     public static void StampRequestIds(HttpContext context)
     {
         var requestId = Guid.NewGuid().ToString();
@@ -19,22 +21,32 @@ internal static class GraphErrors
 
     public static IResult Error(int status, string code, string message) => new ErrorResult(status, code, message);
 
-    public static IResult BadRequest(string message) => Error(StatusCodes.Status400BadRequest, "Request_BadRequest", message);
+    public static IResult BadRequest(string message) =>
+        Error(StatusCodes.Status400BadRequest, "Request_BadRequest", message);
 
-    public static IResult UnsupportedQuery(string message) => Error(StatusCodes.Status400BadRequest, "Request_UnsupportedQuery", message);
+    public static IResult UnsupportedQuery(string message) =>
+        Error(StatusCodes.Status400BadRequest, "Request_UnsupportedQuery", message);
 
     public static IResult NotFound(string id) =>
-        Error(StatusCodes.Status404NotFound, "Request_ResourceNotFound", $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
+        Error(
+            StatusCodes.Status404NotFound,
+            "Request_ResourceNotFound",
+            $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
 
     public static IResult Denied() =>
-        Error(StatusCodes.Status403Forbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.");
+        Error(
+            StatusCodes.Status403Forbidden,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.");
 
     public static IResult FromFault(int status, string message) => status switch
     {
         StatusCodes.Status401Unauthorized => Error(status, "InvalidAuthenticationToken", message),
         StatusCodes.Status429TooManyRequests => Error(status, "TooManyRequests", "Too many requests. " + message),
-        StatusCodes.Status503ServiceUnavailable => Error(status, "serviceNotAvailable", "Service unavailable. " + message),
-        _ => Error(status, status >= 500 ? "generalException" : "BadRequest", message),
+        StatusCodes.Status503ServiceUnavailable =>
+            Error(status, "serviceNotAvailable", "Service unavailable. " + message),
+        >= 500 => Error(status, "generalException", message),
+        _ => Error(status, "BadRequest", message),
     };
 
     private sealed class ErrorResult(int status, string code, string message) : IResult
@@ -48,7 +60,8 @@ internal static class GraphErrors
                 ["request-id"] = headers["request-id"],
                 ["client-request-id"] = headers["client-request-id"],
             };
-            return Results.Json(new { error = new { code, message, innerError } }, statusCode: status).ExecuteAsync(httpContext);
+            var body = new { error = new { code, message, innerError } };
+            return Results.Json(body, statusCode: status).ExecuteAsync(httpContext);
         }
     }
 }

@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace IdentityEmulator.Graph;
 
-/// <summary>The $filter and $search expressions <see cref="ODataQuery"/> understands, parsed against a collection's capabilities.</summary>
+/// <summary>
+/// The $filter and $search expressions <see cref="ODataQuery"/> understands,
+/// parsed against a collection's capabilities.
+/// </summary>
 internal static partial class ODataQuery
 {
     /// <summary>startswith(p,'v') and p eq 'v' clauses; "and" binds tighter than "or", as in OData.</summary>
@@ -19,16 +22,20 @@ internal static partial class ODataQuery
                 var match = ClauseRegex().Match(rest);
                 if (!match.Success)
                 {
-                    error = GraphErrors.BadRequest($"Invalid filter clause: unsupported expression near '{Truncate(rest)}' (supported: startswith(property,'value'), property eq 'value', and, or)");
+                    error = GraphErrors.BadRequest(
+                        $"Invalid filter clause: unsupported expression near '{Truncate(rest)}' "
+                        + "(supported: startswith(property,'value'), property eq 'value', and, or)");
                     return null;
                 }
 
                 var isStartsWith = match.Groups["fn"].Success;
                 var name = isStartsWith ? match.Groups["fnprop"].Value : match.Groups["eqprop"].Value;
-                var value = (isStartsWith ? match.Groups["fnvalue"].Value : match.Groups["eqvalue"].Value).Replace("''", "'", StringComparison.Ordinal);
+                var quoted = isStartsWith ? match.Groups["fnvalue"].Value : match.Groups["eqvalue"].Value;
+                var value = quoted.Replace("''", "'", StringComparison.Ordinal);
                 if (!collection.AllProperties.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
-                    error = GraphErrors.BadRequest($"Could not find a property named '{name}' on type '{collection.EntityType}'.");
+                    error = GraphErrors.BadRequest(
+                        $"Could not find a property named '{name}' on type '{collection.EntityType}'.");
                     return null;
                 }
 
@@ -36,7 +43,9 @@ internal static partial class ODataQuery
                 var property = collection.Property(name, isStartsWith ? Supports.StartsWith : Supports.Eq);
                 if (property is null || (isStartsWith && value.Length == 0))
                 {
-                    error = GraphErrors.UnsupportedQuery($"Unsupported or invalid query filter clause specified for property '{name}' of resource '{collection.ResourceName}'.");
+                    error = GraphErrors.UnsupportedQuery(
+                        $"Unsupported or invalid query filter clause specified for property '{name}' "
+                        + $"of resource '{collection.ResourceName}'.");
                     return null;
                 }
 
@@ -50,7 +59,8 @@ internal static partial class ODataQuery
                 var connector = ConnectorRegex().Match(rest);
                 if (!connector.Success)
                 {
-                    error = GraphErrors.BadRequest($"Invalid filter clause: expected 'and' or 'or' near '{Truncate(rest)}'");
+                    error = GraphErrors.BadRequest(
+                        $"Invalid filter clause: expected 'and' or 'or' near '{Truncate(rest)}'");
                     return null;
                 }
 
@@ -66,7 +76,11 @@ internal static partial class ODataQuery
             return new Filter(groups);
         }
 
-        [GeneratedRegex(@"^\s*(?:(?<fn>startswith)\(\s*(?<fnprop>\w+)\s*,\s*'(?<fnvalue>(?:[^']|'')*)'\s*\)|(?<eqprop>\w+)\s+eq\s+'(?<eqvalue>(?:[^']|'')*)')\s*", RegexOptions.IgnoreCase)]
+        // startswith(property,'value') or property eq 'value'; '' inside the quotes is a quote.
+        [GeneratedRegex(
+            @"^\s*(?:(?<fn>startswith)\(\s*(?<fnprop>\w+)\s*,\s*'(?<fnvalue>(?:[^']|'')*)'\s*\)"
+            + @"|(?<eqprop>\w+)\s+eq\s+'(?<eqvalue>(?:[^']|'')*)')\s*",
+            RegexOptions.IgnoreCase)]
         private static partial Regex ClauseRegex();
 
         [GeneratedRegex(@"^(and|or)\s+", RegexOptions.IgnoreCase)]
@@ -82,7 +96,8 @@ internal static partial class ODataQuery
         public bool Matches(Dictionary<string, object?> entity) => anyOf.Any(all => all.All(c =>
             entity.GetValueOrDefault(c.Property)?.ToString() is { } actual
             && (c.Property == "displayName"
-                ? actual.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(word => word.StartsWith(c.Text, StringComparison.OrdinalIgnoreCase))
+                ? actual.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Any(word => word.StartsWith(c.Text, StringComparison.OrdinalIgnoreCase))
                 : actual.StartsWith(c.Text, StringComparison.OrdinalIgnoreCase))));
 
         public static Search? Parse(string text, GraphCollection collection, out IResult? error)
@@ -96,8 +111,12 @@ internal static partial class ODataQuery
                 if (property is null)
                 {
                     error = match.Success
-                        ? GraphErrors.UnsupportedQuery($"Unsupported property '{match.Groups["prop"].Value}' in $search for '{collection.ResourceName}'.")
-                        : GraphErrors.BadRequest($"Syntax error in $search near '{Truncate(rest)}': expected \"property:text\" clauses joined by AND or OR.");
+                        ? GraphErrors.UnsupportedQuery(
+                            $"Unsupported property '{match.Groups["prop"].Value}' in $search "
+                            + $"for '{collection.ResourceName}'.")
+                        : GraphErrors.BadRequest(
+                            $"Syntax error in $search near '{Truncate(rest)}': "
+                            + "expected \"property:text\" clauses joined by AND or OR.");
                     return null;
                 }
 
@@ -111,7 +130,8 @@ internal static partial class ODataQuery
 
                 if (ConnectorRegex().Match(rest) is not { Success: true } connector)
                 {
-                    error = GraphErrors.BadRequest($"Syntax error in $search near '{Truncate(rest)}': expected AND or OR.");
+                    error = GraphErrors.BadRequest(
+                        $"Syntax error in $search near '{Truncate(rest)}': expected AND or OR.");
                     return null;
                 }
 

@@ -17,15 +17,31 @@ internal enum Supports
     Search = 16,
 }
 
-/// <summary>A Graph collection's shape: its property names, default $select and what each property supports in a query.</summary>
+/// <summary>
+/// A Graph collection's shape: its property names, default $select and what each property supports in a query.
+/// </summary>
 internal sealed record GraphCollection(
-    string Name, string EntityType, IReadOnlyList<string> DefaultSelect, IReadOnlyList<string> AllProperties, IReadOnlyDictionary<string, Supports> Queries)
+    string Name,
+    string EntityType,
+    IReadOnlyList<string> DefaultSelect,
+    IReadOnlyList<string> AllProperties,
+    IReadOnlyDictionary<string, Supports> Queries)
 {
     /// <summary>The resource name Graph's query errors use: "User" for microsoft.graph.user.</summary>
-    public string ResourceName => char.ToUpperInvariant(EntityType[(EntityType.LastIndexOf('.') + 1)]) + EntityType[(EntityType.LastIndexOf('.') + 2)..];
+    public string ResourceName
+    {
+        get
+        {
+            var name = EntityType[(EntityType.LastIndexOf('.') + 1)..];
+            return char.ToUpperInvariant(name[0]) + name[1..];
+        }
+    }
 
     public string? Property(string name, Supports needed) =>
-        Queries.FirstOrDefault(q => string.Equals(q.Key, name, StringComparison.OrdinalIgnoreCase) && (q.Value & needed) != 0).Key;
+        Queries.FirstOrDefault(q => IsNamed(q.Key, name) && (q.Value & needed) != 0).Key;
+
+    private static bool IsNamed(string property, string name) =>
+        string.Equals(property, name, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -38,18 +54,23 @@ internal static partial class ODataQuery
     public const int MaxTop = 999;
     private const int DefaultTop = 100;
 
-    public static IResult List(HttpContext context, GraphCollection collection, IEnumerable<Dictionary<string, object?>> entities)
+    public static IResult List(
+        HttpContext context, GraphCollection collection, IEnumerable<Dictionary<string, object?>> entities)
     {
         var query = context.Request.Query;
-        var eventual = string.Equals(context.Request.Headers["ConsistencyLevel"], "eventual", StringComparison.OrdinalIgnoreCase);
-        // Without ConsistencyLevel: eventual, Graph silently ignores $count=true (aad-advanced-queries, error handling).
+        var eventual = string.Equals(
+            context.Request.Headers["ConsistencyLevel"], "eventual", StringComparison.OrdinalIgnoreCase);
+        // Without ConsistencyLevel: eventual, Graph silently ignores $count=true
+        // (aad-advanced-queries, error handling).
         var wantsCount = eventual && string.Equals(query["$count"], "true", StringComparison.OrdinalIgnoreCase);
 
         var top = DefaultTop;
         if (query.TryGetValue("$top", out var topText)
-            && (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top is < 1 or > MaxTop))
+            && (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top)
+                || top is < 1 or > MaxTop))
         {
-            return GraphErrors.BadRequest($"Invalid page size specified: '{topText}'. Must be between 1 and {MaxTop} inclusive.");
+            return GraphErrors.BadRequest(
+                $"Invalid page size specified: '{topText}'. Must be between 1 and {MaxTop} inclusive.");
         }
 
         if (query.ContainsKey("$skip"))
@@ -60,7 +81,8 @@ internal static partial class ODataQuery
         if (query.ContainsKey("$expand"))
         {
             // Graph expands navigation properties (a user's manager, memberOf); the emulator models none.
-            return GraphErrors.UnsupportedQuery($"The emulator does not model navigation properties, so it cannot $expand '{query["$expand"]}'.");
+            return GraphErrors.UnsupportedQuery(
+                $"The emulator does not model navigation properties, so it cannot $expand '{query["$expand"]}'.");
         }
 
         var skip = 0;
@@ -71,8 +93,12 @@ internal static partial class ODataQuery
 
         if (Select(query["$select"], collection) is not { } select)
         {
-            var unknown = query["$select"].ToString().Split(',').Select(p => p.Trim()).First(p => !collection.AllProperties.Contains(p, StringComparer.OrdinalIgnoreCase));
-            return GraphErrors.BadRequest($"Could not find a property named '{unknown}' on type '{collection.EntityType}'.");
+            var unknown = query["$select"].ToString()
+                .Split(',')
+                .Select(p => p.Trim())
+                .First(p => !collection.AllProperties.Contains(p, StringComparer.OrdinalIgnoreCase));
+            return GraphErrors.BadRequest(
+                $"Could not find a property named '{unknown}' on type '{collection.EntityType}'.");
         }
 
         var matching = entities;
@@ -90,7 +116,9 @@ internal static partial class ODataQuery
         {
             if (!eventual)
             {
-                return GraphErrors.UnsupportedQuery("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+                return GraphErrors.UnsupportedQuery(
+                    "Request with $search query parameter only works through MSGraph with a special request header: "
+                    + "'ConsistencyLevel: eventual'");
             }
 
             if (Search.Parse(searchText.ToString(), collection, out var searchError) is not { } search)
@@ -103,7 +131,8 @@ internal static partial class ODataQuery
 
         if (query.TryGetValue("$orderby", out var orderByText))
         {
-            if (OrderBy(orderByText.ToString(), collection, advanced: wantsCount, filtered: query.ContainsKey("$filter"), out var orderError) is not { } order)
+            var filtered = query.ContainsKey("$filter");
+            if (OrderBy(orderByText.ToString(), collection, wantsCount, filtered, out var orderError) is not { } order)
             {
                 return orderError!;
             }
@@ -115,7 +144,10 @@ internal static partial class ODataQuery
         top = Math.Min(top, context.RequestServices.GetRequiredService<EmulatorState>().GraphPageSize);
         var all = matching.ToList();
         var page = all.Skip(skip).Take(top).Select(e => Project(e, select)).ToList();
-        var body = new Dictionary<string, object?> { ["@odata.context"] = $"https://graph.microsoft.com/v1.0/$metadata#{collection.Name}" };
+        var body = new Dictionary<string, object?>
+        {
+            ["@odata.context"] = $"https://graph.microsoft.com/v1.0/$metadata#{collection.Name}",
+        };
         if (wantsCount)
         {
             body["@odata.count"] = all.Count;
@@ -131,8 +163,8 @@ internal static partial class ODataQuery
     }
 
     /// <summary>
-    /// One property, ascending or descending. Sorting a filtered list, or by a property only advanced queries sort, needs
-    /// ConsistencyLevel: eventual and $count=true.
+    /// One property, ascending or descending. Sorting a filtered list, or by a property only advanced queries sort,
+    /// needs ConsistencyLevel: eventual and $count=true.
     /// </summary>
     private static Func<IEnumerable<Dictionary<string, object?>>, IEnumerable<Dictionary<string, object?>>>? OrderBy(
         string text, GraphCollection collection, bool advanced, bool filtered, out IResult? error)
@@ -140,17 +172,20 @@ internal static partial class ODataQuery
         var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var descending = parts.Length == 2 && parts[1].Equals("desc", StringComparison.OrdinalIgnoreCase);
         error = null;
-        if (parts.Length is < 1 or > 2 || (parts.Length == 2 && !descending && !parts[1].Equals("asc", StringComparison.OrdinalIgnoreCase)))
+        var ascending = parts.Length == 2 && parts[1].Equals("asc", StringComparison.OrdinalIgnoreCase);
+        if (parts.Length is < 1 or > 2 || (parts.Length == 2 && !descending && !ascending))
         {
             error = GraphErrors.BadRequest($"Invalid $orderby: '{text}'. Expected a property name, then asc or desc.");
             return null;
         }
 
-        var property = collection.Property(parts[0], advanced ? Supports.OrderBy | Supports.AdvancedOrderBy : Supports.OrderBy);
+        var sortable = advanced ? Supports.OrderBy | Supports.AdvancedOrderBy : Supports.OrderBy;
+        var property = collection.Property(parts[0], sortable);
         if (property is null || (filtered && !advanced))
         {
             error = collection.Property(parts[0], Supports.OrderBy | Supports.AdvancedOrderBy) is null
-                ? GraphErrors.UnsupportedQuery($"Unsupported sort property '{parts[0]}' for '{collection.ResourceName}'.")
+                ? GraphErrors.UnsupportedQuery(
+                    $"Unsupported sort property '{parts[0]}' for '{collection.ResourceName}'.")
                 : GraphErrors.UnsupportedQuery("Sorting not supported for current query.");
             return null;
         }
@@ -181,9 +216,11 @@ internal static partial class ODataQuery
         }
 
         var selected = new List<string>();
-        foreach (var requested in selectText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        var names = selectText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var requested in names)
         {
-            var property = collection.AllProperties.FirstOrDefault(p => string.Equals(p, requested, StringComparison.OrdinalIgnoreCase));
+            var property = collection.AllProperties
+                .FirstOrDefault(p => string.Equals(p, requested, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
                 return null;
@@ -202,9 +239,12 @@ internal static partial class ODataQuery
     private static string NextLink(HttpContext context, int offset)
     {
         var request = context.Request;
-        var query = request.Query.Where(q => q.Key != "$skiptoken").Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}");
+        var query = request.Query
+            .Where(q => q.Key != "$skiptoken")
+            .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}");
         var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"offset:{offset}"));
-        return $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{string.Join('&', query.Append($"$skiptoken={Uri.EscapeDataString(token)}"))}";
+        var parameters = string.Join('&', query.Append($"$skiptoken={Uri.EscapeDataString(token)}"));
+        return $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}?{parameters}";
     }
 
     private static bool TryDecodeSkipToken(string token, out int offset)

@@ -8,7 +8,8 @@ internal static class ClientSecrets
 {
     public const string HashPrefix = "sha256:";
 
-    public static string Hash(string secret) => HashPrefix + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) =>
+        HashPrefix + Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 
     public static bool Matches(ClientSecret stored, string presented) =>
         CryptographicOperations.FixedTimeEquals(stored.Sha256, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));

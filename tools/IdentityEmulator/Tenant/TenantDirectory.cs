@@ -50,7 +50,9 @@ internal sealed class TenantDirectory
 
     public ServicePrincipal? FindServicePrincipal(Guid id) => ServicePrincipals.FirstOrDefault(sp => sp.Id == id);
 
-    /// <summary>The app's service principal in this tenant: what its tokens are issued to and its roles assigned to.</summary>
+    /// <summary>
+    /// The app's service principal in this tenant: what its tokens are issued to and its roles assigned to.
+    /// </summary>
     public ServicePrincipal? FindServicePrincipalOfApp(Guid appId) =>
         ServicePrincipals.FirstOrDefault(sp => sp.AppId == appId && sp.Type == ServicePrincipalType.Application);
 
@@ -62,9 +64,12 @@ internal sealed class TenantDirectory
         }
 
         return ManagedIdentities.FirstOrDefault(mi =>
-            (selector.ClientId is null || Guid.TryParse(selector.ClientId, out var clientId) && clientId == mi.ClientId)
-            && (selector.ObjectId is null || Guid.TryParse(selector.ObjectId, out var objectId) && objectId == mi.ObjectId)
-            && (selector.ResourceId is null || string.Equals(selector.ResourceId, mi.ResourceId, StringComparison.OrdinalIgnoreCase)));
+            (selector.ClientId is null
+                || (Guid.TryParse(selector.ClientId, out var clientId) && clientId == mi.ClientId))
+            && (selector.ObjectId is null
+                || (Guid.TryParse(selector.ObjectId, out var objectId) && objectId == mi.ObjectId))
+            && (selector.ResourceId is null
+                || string.Equals(selector.ResourceId, mi.ResourceId, StringComparison.OrdinalIgnoreCase)));
     }
 
     /// <summary>
@@ -95,18 +100,32 @@ internal sealed class TenantDirectory
                 continue;
             }
 
-            // v2 tokens always carry the appId as audience; v1 tokens carry the identifier the caller asked for.
-            // Graph's own tokens always use its URI without the trailing slash.
-            var audience = sp.AccessTokenVersion == 2 ? sp.AppId.ToString()
-                : sp.AppId == MicrosoftGraph.AppId ? MicrosoftGraph.Resource
-                : requested;
-            return new ResolvedResource(sp, audience, sp.AccessTokenVersion);
+            return new ResolvedResource(sp, Audience(sp, requested), sp.AccessTokenVersion);
         }
 
         return null;
     }
 
-    /// <summary>The values of the enabled application roles the principal holds on the resource, in assignment order.</summary>
+    // v2 tokens always carry the appId as audience; v1 tokens carry the identifier the caller asked for.
+    // Graph's own tokens always use its URI without the trailing slash.
+    private static string Audience(ServicePrincipal sp, string requested)
+    {
+        if (sp.AccessTokenVersion == 2)
+        {
+            return sp.AppId.ToString();
+        }
+
+        if (sp.AppId == MicrosoftGraph.AppId)
+        {
+            return MicrosoftGraph.Resource;
+        }
+
+        return requested;
+    }
+
+    /// <summary>
+    /// The values of the enabled application roles the principal holds on the resource, in assignment order.
+    /// </summary>
     public IReadOnlyList<string> RolesOf(Guid principalId, ServicePrincipal resource)
     {
         var roles = new List<string>();
@@ -128,7 +147,8 @@ internal sealed class TenantDirectory
     {
         if (FindServicePrincipal(principalId) is null)
         {
-            return AssignmentResult.Failed($"principalId '{principalId}' is not a service principal or managed identity in this tenant");
+            return AssignmentResult.Failed(
+                $"principalId '{principalId}' is not a service principal or managed identity in this tenant");
         }
 
         if (FindServicePrincipal(resourceId) is not { } resource)
@@ -143,18 +163,23 @@ internal sealed class TenantDirectory
 
         if (!role.AllowsApplications)
         {
-            return AssignmentResult.Failed($"app role '{role.Value}' of '{resource.DisplayName}' does not allow the member type Application");
+            return AssignmentResult.Failed(
+                $"app role '{role.Value}' of '{resource.DisplayName}' does not allow the member type Application");
         }
 
         lock (_assignmentsLock)
         {
-            if (_assignments.Any(a => a.PrincipalId == principalId && a.ResourceId == resourceId && a.AppRoleId == appRoleId))
+            var exists = _assignments.Any(a =>
+                a.PrincipalId == principalId && a.ResourceId == resourceId && a.AppRoleId == appRoleId);
+            if (exists)
             {
                 // Graph's own wording for a duplicate assignment.
-                return AssignmentResult.Failed("Permission being assigned already exists on the object", isDuplicate: true);
+                return AssignmentResult.Failed(
+                    "Permission being assigned already exists on the object", isDuplicate: true);
             }
 
-            var assignment = new AppRoleAssignment(id ?? NewAssignmentId(), principalId, resourceId, appRoleId, DateTimeOffset.UtcNow);
+            var assignment = new AppRoleAssignment(
+                id ?? NewAssignmentId(), principalId, resourceId, appRoleId, DateTimeOffset.UtcNow);
             _assignments.Add(assignment);
             return AssignmentResult.Succeeded(assignment);
         }

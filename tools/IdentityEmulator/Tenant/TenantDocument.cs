@@ -41,8 +41,9 @@ internal sealed class ApplicationDocument
     // api.requestedAccessTokenVersion in Graph: null or 1 gives v1 tokens, 2 gives v2 tokens.
     public int? RequestedAccessTokenVersion { get; set; }
 
-    // api.oauth2PermissionScopes and api.preAuthorizedApplications in Graph: the delegated scopes the API exposes, and
-    // the client apps (the Azure CLI is 04b07795-8ddb-461a-bbee-02f9e1bf7b46) users may use them through without consent.
+    // api.oauth2PermissionScopes and api.preAuthorizedApplications in Graph: the delegated scopes the API exposes,
+    // and the client apps (the Azure CLI is 04b07795-8ddb-461a-bbee-02f9e1bf7b46) users may use them through
+    // without consent.
     public List<PermissionScopeDocument> Oauth2PermissionScopes { get; set; } = [];
     public List<PreAuthorizedApplicationDocument> PreAuthorizedApplications { get; set; } = [];
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace IdentityEmulator.Tenant;
@@ -7,14 +5,20 @@ namespace IdentityEmulator.Tenant;
 /// <summary>A tenant file that cannot be used; the message names the file and the offending field.</summary>
 internal sealed class TenantFileException(string message) : Exception(message);
 
-/// <summary>Reads a tenant file (JSON with comments) into a <see cref="TenantDirectory"/>, or says exactly what is wrong.</summary>
-internal static class TenantLoader
+/// <summary>
+/// Reads a tenant file (JSON with comments) into a <see cref="TenantDirectory"/>, or says exactly what is wrong.
+/// </summary>
+internal static partial class TenantLoader
 {
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
     };
+
+    // Where the emulator's managed identities live when the file names no resource id.
+    private const string EmulatorProviders =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/emulator/providers";
 
     public static TenantDirectory LoadFile(string path)
     {
@@ -55,15 +59,27 @@ internal static class TenantLoader
         return Build(document, new Errors(source));
     }
 
+    // Reports every mistake in the file at once; assignments are checked last, against a directory that loaded.
     private static TenantDirectory Build(TenantDocument document, Errors errors)
     {
         var tenantId = errors.Guid(document.TenantId, "tenantId");
+        var identities = BuildManagedIdentities(document.ManagedIdentities, errors);
+        var applications = BuildApplications(document.Applications, errors);
+        var servicePrincipals = BuildServicePrincipals(document.ServicePrincipals, applications, identities, errors);
+        var users = BuildUsers(document.Users, errors);
+        errors.ThrowIfAny();
 
+        var directory = new TenantDirectory(tenantId, identities, servicePrincipals, users, applications.Registrations);
+        AddAppRoleAssignments(directory, document.AppRoleAssignments, errors);
+        errors.ThrowIfAny();
+        return directory;
+    }
+
+    private static List<ManagedIdentity> BuildManagedIdentities(List<ManagedIdentityDocument> documents, Errors errors)
+    {
         var identities = new List<ManagedIdentity>();
-        for (var i = 0; i < document.ManagedIdentities.Count; i++)
+        foreach (var (mi, at) in EntriesOf(documents, "managedIdentities"))
         {
-            var mi = document.ManagedIdentities[i];
-            var at = $"managedIdentities[{i}]";
             var name = errors.Required(mi.Name, $"{at}.name");
             var isSystem = mi.Type switch
             {
@@ -71,10 +87,10 @@ internal static class TenantLoader
                 "userAssigned" => false,
                 _ => errors.Add<bool>($"{at}.type must be \"systemAssigned\" or \"userAssigned\""),
             };
-            var resourceId = mi.ResourceId ?? (isSystem
-                ? $"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/emulator/providers/Microsoft.Web/sites/{name}"
-                : $"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/emulator/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}");
-            identities.Add(new ManagedIdentity(name, isSystem, errors.Guid(mi.ObjectId, $"{at}.objectId"), errors.Guid(mi.ClientId, $"{at}.clientId"), resourceId));
+            var resourceId = mi.ResourceId ?? DefaultResourceId(name, isSystem);
+            var objectId = errors.Guid(mi.ObjectId, $"{at}.objectId");
+            var clientId = errors.Guid(mi.ClientId, $"{at}.clientId");
+            identities.Add(new ManagedIdentity(name, isSystem, objectId, clientId, resourceId));
         }
 
         if (identities.Count(mi => mi.IsSystemAssigned) > 1)
@@ -82,209 +98,70 @@ internal static class TenantLoader
             errors.Add("managedIdentities: at most one identity can be systemAssigned (an Azure resource has one)");
         }
 
-        var applications = new Dictionary<Guid, (ApplicationDocument Document, List<AppRole> Roles)>();
-        var registrations = new List<AppRegistration>();
-        for (var i = 0; i < document.Applications.Count; i++)
+        return identities;
+    }
+
+    // A system-assigned identity belongs to its Function app; a user-assigned one is an Azure resource of its own.
+    private static string DefaultResourceId(string name, bool isSystemAssigned)
+    {
+        if (isSystemAssigned)
         {
-            var app = document.Applications[i];
-            var at = $"applications[{i}]";
-            var appId = errors.Guid(app.AppId, $"{at}.appId");
-            errors.Required(app.DisplayName, $"{at}.displayName");
-            if (app.RequestedAccessTokenVersion is not (null or 1 or 2))
-            {
-                errors.Add($"{at}.requestedAccessTokenVersion must be 1, 2 or null");
-            }
-
-            for (var u = 0; u < app.IdentifierUris.Count; u++)
-            {
-                if (!Uri.TryCreate(app.IdentifierUris[u], UriKind.Absolute, out _))
-                {
-                    errors.Add($"{at}.identifierUris[{u}] '{app.IdentifierUris[u]}' is not an absolute URI");
-                }
-            }
-
-            if (!applications.TryAdd(appId, (app, Roles(app.AppRoles, at, errors))) && appId != Guid.Empty)
-            {
-                errors.Add($"{at}.appId '{appId}' is used by another application");
-            }
-
-            registrations.Add(Registration(app, appId, at, errors));
+            return $"{EmulatorProviders}/Microsoft.Web/sites/{name}";
         }
 
-        var servicePrincipals = new List<ServicePrincipal>();
-        for (var i = 0; i < document.ServicePrincipals.Count; i++)
-        {
-            var sp = document.ServicePrincipals[i];
-            var at = $"servicePrincipals[{i}]";
-            var id = errors.Guid(sp.Id, $"{at}.id");
-            var appId = errors.Guid(sp.AppId, $"{at}.appId");
-            if (applications.TryGetValue(appId, out var registered))
-            {
-                var app = registered.Document;
-                if (sp.AppRoles is not null || sp.ServicePrincipalNames is not null)
-                {
-                    errors.Add($"{at}: appRoles and servicePrincipalNames come from applications[] for appId '{appId}'; remove them here");
-                }
+        return $"{EmulatorProviders}/Microsoft.ManagedIdentity/userAssignedIdentities/{name}";
+    }
 
-                servicePrincipals.Add(new ServicePrincipal(
-                    id, appId, sp.DisplayName ?? app.DisplayName ?? "", ServicePrincipalType.Application,
-                    [.. app.IdentifierUris, appId.ToString()], registered.Roles,
-                    app.RequestedAccessTokenVersion ?? 1, []));
-            }
-            else if (appId == MicrosoftGraph.AppId)
-            {
-                var roles = sp.AppRoles is null ? MicrosoftGraph.AppRoles : Roles(sp.AppRoles, at, errors);
-                servicePrincipals.Add(new ServicePrincipal(
-                    id, appId, sp.DisplayName ?? "Microsoft Graph", ServicePrincipalType.Application,
-                    sp.ServicePrincipalNames ?? MicrosoftGraph.ServicePrincipalNames, roles, 1, []));
-            }
-            else
-            {
-                errors.Add($"{at}.appId '{appId}' matches no entry of applications[] (only Microsoft Graph, {MicrosoftGraph.AppId}, may stand alone)");
-            }
-        }
-
-        // Every tenant has Microsoft Graph's service principal; a file that does not list it gets one with a
-        // fixed object id, so its role assignments can still be written by appId-free tools.
-        if (!servicePrincipals.Any(sp => sp.AppId == MicrosoftGraph.AppId))
-        {
-            servicePrincipals.Add(new ServicePrincipal(
-                new Guid("00000003-0000-0000-c000-00000000e001"), MicrosoftGraph.AppId, "Microsoft Graph", ServicePrincipalType.Application,
-                MicrosoftGraph.ServicePrincipalNames, MicrosoftGraph.AppRoles, 1, []));
-        }
-
-        // A managed identity is a service principal of type ManagedIdentity: its object id is the principal id
-        // in role assignments, its client id the appId.
-        foreach (var mi in identities)
-        {
-            servicePrincipals.Add(new ServicePrincipal(mi.ObjectId, mi.ClientId, mi.Name, ServicePrincipalType.ManagedIdentity, [mi.ClientId.ToString(), mi.ResourceId], [], 1, [$"isExplicit={(!mi.IsSystemAssigned).ToString()}", mi.ResourceId]));
-        }
-
-        var duplicateIds = servicePrincipals.GroupBy(sp => sp.Id).Where(g => g.Count() > 1 && g.Key != Guid.Empty).Select(g => g.Key);
-        foreach (var duplicate in duplicateIds)
-        {
-            errors.Add($"object id '{duplicate}' is used by more than one service principal or managed identity");
-        }
-
+    private static List<User> BuildUsers(List<UserDocument> documents, Errors errors)
+    {
         var users = new List<User>();
-        for (var i = 0; i < document.Users.Count; i++)
+        foreach (var (u, at) in EntriesOf(documents, "users"))
         {
-            var u = document.Users[i];
-            var at = $"users[{i}]";
+            var id = errors.Guid(u.Id, $"{at}.id");
+            var displayName = errors.Required(u.DisplayName, $"{at}.displayName");
+            var userPrincipalName = errors.Required(u.UserPrincipalName, $"{at}.userPrincipalName");
             users.Add(new User(
-                errors.Guid(u.Id, $"{at}.id"), errors.Required(u.DisplayName, $"{at}.displayName"), errors.Required(u.UserPrincipalName, $"{at}.userPrincipalName"),
-                u.Mail, u.GivenName, u.Surname, u.JobTitle, u.Department, u.OfficeLocation, u.MobilePhone, u.BusinessPhones, u.AccountEnabled));
+                id,
+                displayName,
+                userPrincipalName,
+                u.Mail,
+                u.GivenName,
+                u.Surname,
+                u.JobTitle,
+                u.Department,
+                u.OfficeLocation,
+                u.MobilePhone,
+                u.BusinessPhones,
+                u.AccountEnabled));
         }
 
-        errors.ThrowIfAny();
+        return users;
+    }
 
-        var directory = new TenantDirectory(tenantId, identities, servicePrincipals, users, registrations);
-        for (var i = 0; i < document.AppRoleAssignments.Count; i++)
+    // Assignments go through the directory's own checks (the role exists, allows applications), as Graph's do.
+    private static void AddAppRoleAssignments(
+        TenantDirectory directory, List<AppRoleAssignmentDocument> documents, Errors errors)
+    {
+        foreach (var (a, at) in EntriesOf(documents, "appRoleAssignments"))
         {
-            var a = document.AppRoleAssignments[i];
-            var at = $"appRoleAssignments[{i}]";
-            var result = directory.AddAssignment(
-                errors.Guid(a.PrincipalId, $"{at}.principalId"), errors.Guid(a.ResourceId, $"{at}.resourceId"), errors.Guid(a.AppRoleId, $"{at}.appRoleId"), a.Id);
+            var principalId = errors.Guid(a.PrincipalId, $"{at}.principalId");
+            var resourceId = errors.Guid(a.ResourceId, $"{at}.resourceId");
+            var appRoleId = errors.Guid(a.AppRoleId, $"{at}.appRoleId");
+            var result = directory.AddAssignment(principalId, resourceId, appRoleId, a.Id);
             if (result.Error is { } error && !errors.HasAny)
             {
                 errors.Add($"{at}: {error}");
             }
         }
-
-        errors.ThrowIfAny();
-        return directory;
     }
 
-    private static AppRegistration Registration(ApplicationDocument app, Guid appId, string at, Errors errors)
+    // Each entry of a list in the file, with the path its messages name it by: users[2].
+    private static IEnumerable<(T Entry, string At)> EntriesOf<T>(List<T> entries, string path)
     {
-        var secrets = new List<ClientSecret>();
-        for (var i = 0; i < app.PasswordCredentials.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var secret = app.PasswordCredentials[i];
-            var hash = secret.SecretHash is { } text && text.StartsWith(ClientSecrets.HashPrefix, StringComparison.Ordinal) ? Base64(text[ClientSecrets.HashPrefix.Length..]) : null;
-            if (hash is not { Length: 32 })
-            {
-                errors.Add($"{at}.passwordCredentials[{i}].secretHash must be \"{ClientSecrets.HashPrefix}\" and a base64 SHA-256 (print one with --hash-secret)");
-                continue;
-            }
-
-            secrets.Add(new ClientSecret(hash, secret.EndDateTime));
+            yield return (entries[i], $"{path}[{i}]");
         }
-
-        var certificates = new List<ClientCertificate>();
-        for (var i = 0; i < app.KeyCredentials.Count; i++)
-        {
-            var key = app.KeyCredentials[i];
-            try
-            {
-                var certificate = X509CertificateLoader.LoadCertificate(Base64(key.Key) ?? []);
-                certificates.Add(new ClientCertificate(certificate, key.EndDateTime ?? certificate.NotAfter));
-            }
-            catch (CryptographicException)
-            {
-                errors.Add($"{at}.keyCredentials[{i}].key must be a certificate, base64 DER");
-            }
-        }
-
-        var federated = new List<FederatedCredential>();
-        for (var i = 0; i < app.FederatedIdentityCredentials.Count; i++)
-        {
-            var credential = app.FederatedIdentityCredentials[i];
-            var where = $"{at}.federatedIdentityCredentials[{i}]";
-            federated.Add(new FederatedCredential(
-                errors.Required(credential.Name, $"{where}.name"), errors.Required(credential.Issuer, $"{where}.issuer"),
-                errors.Required(credential.Subject, $"{where}.subject"), credential.Audiences ?? []));
-        }
-
-        var scopes = new Dictionary<Guid, string>();
-        for (var i = 0; i < app.Oauth2PermissionScopes.Count; i++)
-        {
-            scopes[errors.Guid(app.Oauth2PermissionScopes[i].Id, $"{at}.oauth2PermissionScopes[{i}].id")] =
-                errors.Required(app.Oauth2PermissionScopes[i].Value, $"{at}.oauth2PermissionScopes[{i}].value");
-        }
-
-        var preAuthorized = new Dictionary<Guid, IReadOnlyList<string>>();
-        for (var i = 0; i < app.PreAuthorizedApplications.Count; i++)
-        {
-            var client = app.PreAuthorizedApplications[i];
-            var where = $"{at}.preAuthorizedApplications[{i}]";
-            preAuthorized[errors.Guid(client.AppId, $"{where}.appId")] = [.. client.DelegatedPermissionIds.Select((id, p) =>
-                Guid.TryParse(id, out var scopeId) && scopes.TryGetValue(scopeId, out var value) ? value
-                    : errors.Add<string>($"{where}.delegatedPermissionIds[{p}] '{id}' is not the id of one of oauth2PermissionScopes"))];
-        }
-
-        return new AppRegistration(appId, app.DisplayName ?? "", secrets, certificates, federated, preAuthorized);
-    }
-
-    private static byte[]? Base64(string? text)
-    {
-        try
-        {
-            return text is null ? null : Convert.FromBase64String(text);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
-
-    private static List<AppRole> Roles(List<AppRoleDocument> documents, string owner, Errors errors)
-    {
-        var roles = new List<AppRole>();
-        for (var r = 0; r < documents.Count; r++)
-        {
-            var role = documents[r];
-            var at = $"{owner}.appRoles[{r}]";
-            var value = errors.Required(role.Value, $"{at}.value");
-            if (role.AllowedMemberTypes.Count == 0)
-            {
-                errors.Add($"{at}.allowedMemberTypes must list \"Application\" and/or \"User\"");
-            }
-
-            roles.Add(new AppRole(errors.Guid(role.Id, $"{at}.id"), value, role.DisplayName ?? value, role.Description ?? role.DisplayName ?? value, role.AllowedMemberTypes, role.IsEnabled));
-        }
-
-        return roles;
     }
 
     private static string FirstSentence(string message)

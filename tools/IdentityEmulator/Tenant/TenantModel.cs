@@ -2,7 +2,8 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace IdentityEmulator.Tenant;
 
-internal sealed record ManagedIdentity(string Name, bool IsSystemAssigned, Guid ObjectId, Guid ClientId, string ResourceId);
+internal sealed record ManagedIdentity(
+    string Name, bool IsSystemAssigned, Guid ObjectId, Guid ClientId, string ResourceId);
 
 internal sealed record AppRole(
     Guid Id,
@@ -14,7 +15,8 @@ internal sealed record AppRole(
 {
     // Only roles that list "Application" can be assigned to a service principal or managed identity and appear in
     // app-only tokens; "User" roles go to users and groups.
-    public bool AllowsApplications => IsEnabled && AllowedMemberTypes.Contains("Application", StringComparer.OrdinalIgnoreCase);
+    public bool AllowsApplications =>
+        IsEnabled && AllowedMemberTypes.Contains("Application", StringComparer.OrdinalIgnoreCase);
 }
 
 internal enum ServicePrincipalType
@@ -56,7 +58,8 @@ internal sealed record ClientCertificate(X509Certificate2 Certificate, DateTimeO
 /// <summary>Trust in tokens from another issuer (a Kubernetes cluster, GitHub Actions) for one subject.</summary>
 internal sealed record FederatedCredential(string Name, string Issuer, string Subject, IReadOnlyList<string> Audiences);
 
-internal sealed record AppRoleAssignment(string Id, Guid PrincipalId, Guid ResourceId, Guid AppRoleId, DateTimeOffset CreatedDateTime);
+internal sealed record AppRoleAssignment(
+    string Id, Guid PrincipalId, Guid ResourceId, Guid AppRoleId, DateTimeOffset CreatedDateTime);
 
 internal sealed record User(
     Guid Id,

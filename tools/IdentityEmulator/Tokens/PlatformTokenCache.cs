@@ -27,11 +27,16 @@ internal sealed class PlatformTokenCache(TokenIssuer issuer, TimeProvider time, 
         return _tokens.AddOrUpdate(
             (identity.ObjectId, resource),
             _ => issuer.Issue(identity, resolved),
-            (_, cached) => cached.ExpiresOn - time.GetUtcNow() > TimeSpan.FromTicks(Math.Min(MinimumRemaining.Ticks, (cached.ExpiresOn - cached.IssuedAt).Ticks / 2))
-                ? cached
-                : issuer.Issue(identity, resolved));
+            (_, cached) => IsFresh(cached) ? cached : issuer.Issue(identity, resolved));
     }
 
     /// <summary>Forgets every cached token (the admin route; the platform offers no such thing).</summary>
     public void Clear() => _tokens.Clear();
+
+    private bool IsFresh(IssuedToken cached)
+    {
+        var halfLifetime = (cached.ExpiresOn - cached.IssuedAt).Ticks / 2;
+        var threshold = TimeSpan.FromTicks(Math.Min(MinimumRemaining.Ticks, halfLifetime));
+        return cached.ExpiresOn - time.GetUtcNow() > threshold;
+    }
 }

@@ -15,9 +15,14 @@ internal sealed class SigningKeys : IDisposable
     {
         _rsa = rsa;
         var parameters = rsa.ExportParameters(includePrivateParameters: false);
-        // A factory of its own: the default one caches a signature provider per key thumbprint for the whole process, and
-        // would keep using this RSA instance after Dispose when another emulator in the process loads the same key file.
-        Key = new RsaSecurityKey(rsa) { KeyId = Thumbprint(parameters), CryptoProviderFactory = new CryptoProviderFactory() };
+        // A factory of its own: the default one caches a signature provider per key thumbprint for the whole
+        // process, and would keep using this RSA instance after Dispose when another emulator in the process
+        // loads the same key file.
+        Key = new RsaSecurityKey(rsa)
+        {
+            KeyId = Thumbprint(parameters),
+            CryptoProviderFactory = new CryptoProviderFactory(),
+        };
         Jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(new RsaSecurityKey(parameters) { KeyId = Key.KeyId });
         Jwk.Use = "sig";
         Credentials = new SigningCredentials(Key, SecurityAlgorithms.RsaSha256);
@@ -56,7 +61,8 @@ internal sealed class SigningKeys : IDisposable
             catch (CryptographicException e)
             {
                 rsa.Dispose();
-                throw new InvalidDataException($"{path}: holds a public key; the emulator needs the PEM RSA private key it signs with", e);
+                throw new InvalidDataException(
+                    $"{path}: holds a public key; the emulator needs the PEM RSA private key it signs with", e);
             }
 
             return new SigningKeys(rsa);
@@ -78,7 +84,9 @@ internal sealed class SigningKeys : IDisposable
     // RFC 7638 JWK thumbprint: stable for a key, so a kept key file keeps its kid.
     private static string Thumbprint(RSAParameters parameters)
     {
-        var canonical = $$"""{"e":"{{Base64UrlEncoder.Encode(parameters.Exponent)}}","kty":"RSA","n":"{{Base64UrlEncoder.Encode(parameters.Modulus)}}"}""";
+        var exponent = Base64UrlEncoder.Encode(parameters.Exponent);
+        var modulus = Base64UrlEncoder.Encode(parameters.Modulus);
+        var canonical = $$"""{"e":"{{exponent}}","kty":"RSA","n":"{{modulus}}"}""";
         return Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical)));
     }
 }

@@ -9,12 +9,16 @@ namespace IdentityEmulator.Tokens;
 internal sealed record IssuedToken(string AccessToken, DateTimeOffset IssuedAt, DateTimeOffset ExpiresOn);
 
 /// <summary>
-/// Who an app-only token is for: a managed identity or an app's service principal. <paramref name="ClientAuthentication"/> is
-/// the appidacr/azpacr claim: "1" for a client secret, "2" for a certificate, a federated assertion or a managed identity.
+/// Who an app-only token is for: a managed identity or an app's service principal.
+/// <paramref name="ClientAuthentication"/> is the appidacr/azpacr claim: "1" for a client secret, "2" for a
+/// certificate, a federated assertion or a managed identity.
 /// </summary>
-internal sealed record AppPrincipal(Guid ObjectId, Guid ClientId, string ClientAuthentication, string? ManagedIdentityResourceId);
+internal sealed record AppPrincipal(
+    Guid ObjectId, Guid ClientId, string ClientAuthentication, string? ManagedIdentityResourceId);
 
-/// <summary>Mints access tokens shaped like Entra's app-only tokens, for managed identities and service principals.</summary>
+/// <summary>
+/// Mints access tokens shaped like Entra's app-only tokens, for managed identities and service principals.
+/// </summary>
 internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, TimeProvider time, TimeSpan lifetime)
 {
     private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
@@ -84,7 +88,8 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
     /// permissions in scp, appidacr 0, and no roles (the emulator assigns no app roles to users) and no idtyp, which
     /// Entra emits for user tokens only when the API asks for it.
     /// </summary>
-    public IssuedToken IssueDelegated(User user, Guid clientAppId, ResolvedResource resource, string scopes, TimeSpan lifetime)
+    public IssuedToken IssueDelegated(
+        User user, Guid clientAppId, ResolvedResource resource, string scopes, TimeSpan lifetime)
     {
         var now = time.GetUtcNow();
         var isV2 = resource.TokenVersion == 2;
@@ -100,7 +105,7 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
             ["oid"] = user.Id.ToString(),
             ["scp"] = scopes,
             // Entra's sub is pairwise: stable for one user and one client app, different for another app.
-            ["sub"] = Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{user.Id}:{clientAppId}"))),
+            ["sub"] = PairwiseSubject(user.Id, clientAppId),
             ["tid"] = tenant.TenantId.ToString(),
             ["uti"] = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
             ["ver"] = isV2 ? "2.0" : "1.0",
@@ -124,14 +129,20 @@ internal sealed class TokenIssuer(TenantDirectory tenant, SigningKeys keys, Time
     }
 
     /// <summary>
-    /// Signs arbitrary claims with the tenant's key (optionally under another kid). Tests use it to mint tokens that are
-    /// correctly signed but wrong in one claim, which no token endpoint would issue.
+    /// Signs arbitrary claims with the tenant's key (optionally under another kid). Tests use it to mint tokens that
+    /// are correctly signed but wrong in one claim, which no token endpoint would issue.
     /// </summary>
     internal string Sign(IDictionary<string, object> claims, string? keyId = null) =>
         Handler.CreateToken(new SecurityTokenDescriptor
         {
             Claims = claims,
-            SigningCredentials = keyId is null ? keys.Credentials : new SigningCredentials(new RsaSecurityKey(keys.Key.Rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256),
+            SigningCredentials = keyId is null ? keys.Credentials : CredentialsUnderKeyId(keyId),
             TokenType = "JWT",
         });
+
+    private SigningCredentials CredentialsUnderKeyId(string keyId) =>
+        new(new RsaSecurityKey(keys.Key.Rsa) { KeyId = keyId }, SecurityAlgorithms.RsaSha256);
+
+    private static string PairwiseSubject(Guid userId, Guid clientAppId) =>
+        Base64UrlEncoder.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{userId}:{clientAppId}")));
 }

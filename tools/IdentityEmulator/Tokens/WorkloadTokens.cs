@@ -10,7 +10,9 @@ namespace IdentityEmulator.Tokens;
 /// </summary>
 internal static class WorkloadTokens
 {
-    /// <summary>Not a reachable address: the emulator checks these tokens with its own key instead of fetching metadata.</summary>
+    /// <summary>
+    /// Not a reachable address: the emulator checks these tokens with its own key instead of fetching metadata.
+    /// </summary>
     public const string Issuer = "https://oidc.identity-emulator.invalid";
 
     public const string DefaultAudience = "api://AzureADTokenExchange";

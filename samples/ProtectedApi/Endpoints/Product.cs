@@ -1,0 +1,3 @@
+namespace ProtectedApi.Endpoints;
+
+public sealed record Product(string Sku, string Name);
