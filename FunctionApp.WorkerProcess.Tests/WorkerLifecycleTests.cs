@@ -72,10 +72,33 @@ public sealed class WorkerLifecycleTests(ITestOutputHelper output)
 
         output.WriteLine(worker.Host.Transcript);
         Assert.Equal(0, exitCode);
-        // The worker stops its application on WorkerTerminate; Kestrel drains the HTTP request and the timer's
-        // invocation still reports its outcome.
+        // The worker stops its application on WorkerTerminate, and Kestrel drains the HTTP request: its answer is
+        // the function's, whether or not the invocation's reply got out before the worker closed its event stream.
         Assert.Equal("200", (await call).Outcome);
-        Assert.Contains((await probe).Result.Status, new[] { StatusResult.Types.Status.Success, StatusResult.Types.Status.Cancelled });
+        // The timer's invocation ends too: with its status, or, when the worker closed the stream first (a race in
+        // the worker SDK's shutdown, seen once in five runs of the suite), having logged its run's end before that.
+        var timerStatus = await StatusOrNullAsync(probe);
+        if (timerStatus is { } status)
+        {
+            Assert.Contains(status, new[] { StatusResult.Types.Status.Success, StatusResult.Types.Status.Cancelled });
+        }
+        else
+        {
+            Assert.Contains(worker.Host.Logs, l => l.EventId == "RunFinished");
+        }
+
         Assert.Empty(worker.Leaks());
+    }
+
+    private static async Task<StatusResult.Types.Status?> StatusOrNullAsync(Task<InvocationResponse> invocation)
+    {
+        try
+        {
+            return (await invocation).Result.Status;
+        }
+        catch (EndOfStreamException)
+        {
+            return null;
+        }
     }
 }
