@@ -30,14 +30,12 @@ public sealed class PublishPackageTests
             }
 
             // IL only, to keep the test short: ReadyToRun changes the assemblies, not which files are published.
-            var info = new ProcessStartInfo("dotnet", ["publish", Path.Combine(root, "FunctionApp"), "-c", "Release", "-o", output.FullName, "--nologo", "-v", "quiet",
-                "-p:PublishReadyToRun=false", "-p:RuntimeIdentifier="]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info)!;
-            var log = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var publish = await ProcessRun.RunAsync(new ProcessStartInfo(
+                "dotnet",
+                ["publish", Path.Combine(root, "FunctionApp"), "-c", "Release", "-o", output.FullName,
+                 "--nologo", "-v", "quiet", "-p:PublishReadyToRun=false", "-p:RuntimeIdentifier="]));
 
-            Assert.True(process.ExitCode == 0, await log + await errors);
+            Assert.True(publish.ExitCode == 0, publish.Stdout + publish.Stderr);
             Assert.True(File.Exists(Path.Combine(output.FullName, "host.json")));
             Assert.True(File.Exists(Path.Combine(output.FullName, "FunctionApp.dll")));
             Assert.False(File.Exists(Path.Combine(output.FullName, "local.settings.json")));

@@ -21,7 +21,7 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         var lint = await bicep.RunAsync("lint", Path.Combine(bicep.Infra, file));
 
         Assert.Equal(0, lint.ExitCode);
-        Assert.Equal("", (lint.Output + lint.Error).Trim());
+        Assert.Equal("", (lint.Stdout + lint.Stderr).Trim());
     }
 
     [Theory]
@@ -31,8 +31,8 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         var build = await bicep.RunAsync("build", Path.Combine(bicep.Infra, file), "--stdout");
 
         Assert.Equal(0, build.ExitCode);
-        Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("Error", build.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Warning", build.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Error", build.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,9 +44,9 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
             ["CUSTOM_API_APP_ID"] = null,
         });
 
-        Assert.True(build.ExitCode == 0, build.Error);
-        Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
-        var parameters = ParametersOf(build.Output);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        Assert.DoesNotContain("Warning", build.Stderr, StringComparison.Ordinal);
+        var parameters = ParametersOf(build.Stdout);
         Assert.True((bool)parameters["deployGraph"]!["value"]!);
         Assert.Equal("", (string?)parameters["customApiAppId"]!["value"]);
     }
@@ -61,14 +61,13 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
             ["CUSTOM_API_APP_ID"] = "11111111-2222-3333-4444-555555555555",
         });
 
-        Assert.True(build.ExitCode == 0, build.Error);
-        var parameters = ParametersOf(build.Output);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        var parameters = ParametersOf(build.Stdout);
         Assert.False((bool)parameters["deployGraph"]!["value"]!);
         Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)parameters["customApiAppId"]!["value"]);
     }
 
-    private Task<(int ExitCode, string Output, string Error)> BuildParametersAsync(
-        IReadOnlyDictionary<string, string?> environment) =>
+    private Task<ProcessRun> BuildParametersAsync(IReadOnlyDictionary<string, string?> environment) =>
         bicep.RunAsync(environment, "build-params", Path.Combine(bicep.Infra, "main.bicepparam"), "--stdout");
 
     private static JsonNode ParametersOf(string buildOutput)
