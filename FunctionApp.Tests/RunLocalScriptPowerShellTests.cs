@@ -22,17 +22,12 @@ public sealed class RunLocalScriptPowerShellTests
             "$errors = $null; [System.Management.Automation.Language.Parser]::ParseFile($env:SCRIPT, [ref]$null, [ref]$errors) | Out-Null; " +
             "$errors | ForEach-Object { \"$($_.Extent.StartLineNumber): $($_.Message)\" }; exit $errors.Count"])
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
             WorkingDirectory = Root,
             Environment = { ["SCRIPT"] = PowerShellScript },
         };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var parse = await ProcessRun.RunAsync(info);
 
-        Assert.True(process.ExitCode == 0, $"parse errors:\n{await stdout}{await stderr}");
+        Assert.True(parse.ExitCode == 0, $"parse errors:\n{parse.Stdout}{parse.Stderr}");
     }
 
     [Fact]
