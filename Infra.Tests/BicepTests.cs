@@ -35,36 +35,25 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         Assert.DoesNotContain("Error", build.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Parameters_CompileAgainstMainAndDeployGraphByDefault()
+    // Unset, they take their defaults; set, as `azd env set DEPLOY_GRAPH false` sets them in azd's environment, their
+    // values reach readEnvironmentVariable.
+    [Theory]
+    [InlineData(null, null, true, "")]
+    [InlineData("false", "11111111-2222-3333-4444-555555555555", false, "11111111-2222-3333-4444-555555555555")]
+    public async Task Parameters_CompileWithDeployGraphAndTheApiAppIdFromTheEnvironmentOrTheirDefaults(
+        string? deployGraph, string? apiAppId, bool expectedDeployGraph, string expectedApiAppId)
     {
         var build = await BuildParametersAsync(new Dictionary<string, string?>
         {
-            ["DEPLOY_GRAPH"] = null,
-            ["CUSTOM_API_APP_ID"] = null,
+            ["DEPLOY_GRAPH"] = deployGraph,
+            ["CUSTOM_API_APP_ID"] = apiAppId,
         });
 
         Assert.True(build.ExitCode == 0, build.Stderr);
         Assert.DoesNotContain("Warning", build.Stderr, StringComparison.Ordinal);
         var parameters = ParametersOf(build.Stdout);
-        Assert.True((bool)parameters["deployGraph"]!["value"]!);
-        Assert.Equal("", (string?)parameters["customApiAppId"]!["value"]);
-    }
-
-    [Fact]
-    public async Task Parameters_TakeDeployGraphAndTheApiAppIdFromTheEnvironment()
-    {
-        // What azd does with `azd env set DEPLOY_GRAPH false`: its environment's values reach readEnvironmentVariable.
-        var build = await BuildParametersAsync(new Dictionary<string, string?>
-        {
-            ["DEPLOY_GRAPH"] = "false",
-            ["CUSTOM_API_APP_ID"] = "11111111-2222-3333-4444-555555555555",
-        });
-
-        Assert.True(build.ExitCode == 0, build.Stderr);
-        var parameters = ParametersOf(build.Stdout);
-        Assert.False((bool)parameters["deployGraph"]!["value"]!);
-        Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)parameters["customApiAppId"]!["value"]);
+        Assert.Equal(expectedDeployGraph, (bool)parameters["deployGraph"]!["value"]!);
+        Assert.Equal(expectedApiAppId, (string?)parameters["customApiAppId"]!["value"]);
     }
 
     private Task<ProcessRun> BuildParametersAsync(IReadOnlyDictionary<string, string?> environment) =>

@@ -26,30 +26,22 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    [Fact]
-    public async Task Assign_WhenIdentityDoesNotExist_Exits10()
+    [Theory]
+    [InlineData("func-nobody", true, "Api.Read", 10, "Managed identity 'func-nobody' not found")]
+    // "Test client" is an application's service principal in the test tenant, not a managed identity.
+    [InlineData("Test client", true, "Api.Read", 10, "Managed identity 'Test client' not found")]
+    [InlineData(AppIdentity, false, "Api.Read", 20, "The API's service principal was not found")]
+    [InlineData(AppIdentity, true, "Api.Admin", 30, "(available: Api.Read, Api.Write)")]
+    public async Task Assign_WhenTheIdentityApiOrRoleDoesNotExist_ExitsWithItsCodeSayingWhichAndAssignsNothing(
+        string identity, bool apiExists, string role, int exitCode, string message)
     {
-        var run = await RunAsync("-IdentityName", "func-nobody", "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+        var apiAppId = apiExists ? _tenant.ApiAppId : Guid.NewGuid();
 
-        Assert.Equal(10, run.ExitCode);
-        Assert.Contains("func-nobody", run.Stderr, StringComparison.Ordinal);
-    }
+        var run = await RunAsync("-IdentityName", identity, "-ApiAppId", apiAppId.ToString(), "-RoleName", role);
 
-    [Fact]
-    public async Task Assign_WhenApiServicePrincipalDoesNotExist_Exits20()
-    {
-        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", Guid.NewGuid().ToString(), "-RoleName", "Api.Read");
-
-        Assert.Equal(20, run.ExitCode);
-    }
-
-    [Fact]
-    public async Task Assign_WhenRoleForApplicationsDoesNotExist_Exits30ListingTheRolesThereAre()
-    {
-        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Admin");
-
-        Assert.Equal(30, run.ExitCode);
-        Assert.Contains("Api.Read, Api.Write", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.Contains(message, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(_emulator.State.Tenant.Assignments, a => a.ResourceId == _tenant.ApiServicePrincipalId);
     }
 
     [Fact]
@@ -150,16 +142,6 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
 
         Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal([_tenant.ApiReadRoleId.ToString()], await AssignmentsOfAppIdentityAsync());
-    }
-
-    [Fact]
-    public async Task Assign_ToANameThatOnlyAnAppRegistrationHas_FindsNoManagedIdentityAndExits10()
-    {
-        // "Test client" is an application's service principal in the test tenant, not a managed identity.
-        var run = await RunAsync("-IdentityName", "Test client", "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
-
-        Assert.Equal(10, run.ExitCode);
-        Assert.DoesNotContain(_emulator.State.Tenant.Assignments, a => a.ResourceId == _tenant.ApiServicePrincipalId);
     }
 
     private async Task RestartEmulatorAsync(Func<EmulatorOptions, EmulatorOptions> configure)
