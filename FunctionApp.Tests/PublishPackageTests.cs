@@ -3,10 +3,6 @@ using TestSupport;
 
 namespace FunctionApp.Tests;
 
-/// <summary>Tests that create or delete local.settings.json at the repository root, one at a time.</summary>
-[CollectionDefinition(nameof(RepositoryRootFiles))]
-public sealed class RepositoryRootFiles;
-
 /// <summary>
 /// The deployment package as the publish path of README.md and docs/deployment.md makes it (dotnet publish, then Core
 /// Tools with --no-build): host.json from the root and the worker, and never local.settings.json, whose emulator
