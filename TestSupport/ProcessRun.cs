@@ -29,7 +29,8 @@ public sealed record ProcessRun(int ExitCode, string Stdout, string Stderr)
         info.RedirectStandardError = true;
         info.RedirectStandardInput = stdin is not null;
         var limit = timeout ?? DefaultTimeout;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{Command(info)} did not start");
+        using var process = Process.Start(info)
+            ?? throw new InvalidOperationException($"{Command(info)} did not start");
         // Both pipes are drained while the process runs: one left unread fills up and stalls a chatty process.
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -47,7 +48,8 @@ public sealed record ProcessRun(int ExitCode, string Stdout, string Stderr)
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{Command(info)} was still running after {limit}; killed it and its child processes.");
+            throw new TimeoutException(
+                $"{Command(info)} was still running after {limit}; killed it and its child processes.");
         }
         finally
         {
