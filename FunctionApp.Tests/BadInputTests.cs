@@ -218,8 +218,8 @@ public sealed class BadInputTests(BadInputTests.AppFixture fixture) : IClassFixt
 
         public async Task InitializeAsync() => App = await TestApp.StartAsync(new TestTenant(), new Dictionary<string, string?>
         {
-            ["CustomApi:BaseUrl"] = "http://127.0.0.1:9/",
-            ["CustomApi:Scope"] = $"api://{Guid.NewGuid()}/.default",
+            ["CustomApi__BaseUrl"] = "http://127.0.0.1:9/",
+            ["CustomApi__Scope"] = $"api://{Guid.NewGuid()}/.default",
         });
 
         public async Task DisposeAsync() => await App.DisposeAsync();

@@ -19,8 +19,8 @@ public sealed class CredentialSelectionTests
         var tenant = new TestTenant();
         await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?>
         {
-            ["Identity:Credential"] = credential,
-            ["Identity:UserAssignedClientId"] = "",
+            ["Identity__Credential"] = credential,
+            ["Identity__UserAssignedClientId"] = "",
         });
         // What a leftover app setting or a developer's shell might hold: the user-assigned identity's client id.
         Environment.SetEnvironmentVariable("AZURE_CLIENT_ID", tenant.UserAssignedClientId.ToString());

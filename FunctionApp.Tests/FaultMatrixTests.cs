@@ -237,31 +237,35 @@ public sealed class FaultMatrixTests(ITestOutputHelper output)
             var settings = new Dictionary<string, string?>();
             if (row.Hangs)
             {
-                settings["Identity:TokenTimeout"] = "00:00:05";
+                settings["Identity__TokenTimeout"] = "00:00:05";
                 if (row.Dependency != Dependency.Identity)
                 {
-                    settings["Graph:TimeoutSeconds"] = "3";
+                    settings["Graph__TimeoutSeconds"] = "3";
                 }
 
-                settings["CustomApi:AttemptTimeoutSeconds"] = "1";
-                settings["CustomApi:TotalTimeoutSeconds"] = "3";
+                settings["CustomApi__AttemptTimeoutSeconds"] = "1";
+                settings["CustomApi__TotalTimeoutSeconds"] = "3";
             }
 
             SampleApi? api = null;
             if (row.Dependency == Dependency.CustomApi)
             {
                 api = await SampleApi.StartAsync(emulator, tenant);
-                settings["CustomApi:BaseUrl"] = row.Rule is null ? "http://127.0.0.1:1/" : api.BaseAddress.ToString();
-                settings["CustomApi:Scope"] = tenant.ApiAppIdUri + "/.default";
-                settings["CustomApi:AppId"] = tenant.ApiAppId.ToString();
+            }
+
+            // Nothing listens on port 1.
+            if (row is { Dependency: Dependency.CustomApi, Rule: null })
+            {
+                settings["CustomApi__BaseUrl"] = "http://127.0.0.1:1/";
             }
 
             if (row is { Dependency: Dependency.Graph, Rule: null })
             {
-                settings["Graph:BaseUrl"] = "http://127.0.0.1:1/v1.0";
+                settings["Graph__BaseUrl"] = "http://127.0.0.1:1/v1.0";
             }
 
-            var scenario = new Scenario(row, emulator, api, await TestApp.StartAsync(tenant, settings, emulator: emulator));
+            var app = await TestApp.StartAsync(tenant, settings, emulator, api);
+            var scenario = new Scenario(row, emulator, api, app);
             if (row is { Dependency: Dependency.Identity, Rule: null })
             {
                 // Nothing listens on port 1; TestApp restores the variable when it is disposed.

@@ -80,7 +80,8 @@ public sealed class GetCustomResourceTests
             .PostAsync(new AppRoleAssignment { PrincipalId = tenant.UserAssignedObjectId, ResourceId = tenant.ApiServicePrincipalId, AppRoleId = tenant.ApiReadRoleId });
         var cached = await scenario.App.InvokeAsync(scenario.App.Function<GetCustomResource>().Run, "orders");
         // The same API requested by its appId is a new resource to every cache: its token is issued now, with the role.
-        await using var byAppId = await TestApp.StartAsync(tenant, scenario.Settings(tenant.ApiAppId + "/.default"), emulator: scenario.Emulator);
+        var scope = new Dictionary<string, string?> { ["CustomApi__Scope"] = tenant.ApiAppId + "/.default" };
+        await using var byAppId = await TestApp.StartAsync(tenant, scope, scenario.Emulator, scenario.Api);
         var fresh = await byAppId.InvokeAsync(byAppId.Function<GetCustomResource>().Run, "orders");
 
         Assert.Equal(502, before.Status);
@@ -94,8 +95,8 @@ public sealed class GetCustomResourceTests
     {
         await using var scenario = await Scenario.StartAsync(withRole: true, settings: new Dictionary<string, string?>
         {
-            ["CustomApi:AttemptTimeoutSeconds"] = "1",
-            ["CustomApi:TotalTimeoutSeconds"] = "2",
+            ["CustomApi__AttemptTimeoutSeconds"] = "1",
+            ["CustomApi__TotalTimeoutSeconds"] = "2",
         });
         scenario.Emulator.AddFault(new FaultRule { Endpoint = "managedIdentity", LatencyMs = 1500 });
 
@@ -261,7 +262,7 @@ public sealed class GetCustomResourceTests
 
         public SampleApi Api { get; }
 
-        public TestApp App { get; private set; }
+        public TestApp App { get; }
 
         public static async Task<Scenario> StartAsync(bool withRole, string? scope = null, IDictionary<string, string?>? settings = null)
         {
@@ -273,23 +274,14 @@ public sealed class GetCustomResourceTests
 
             var emulator = await tenant.StartAsync();
             var api = await SampleApi.StartAsync(emulator, tenant);
-            var scenario = new Scenario(tenant, emulator, api, null!);
-            var all = scenario.Settings(scope ?? tenant.ApiAppIdUri + "/.default");
-            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+            if (scope is not null)
             {
-                all[key] = value;
+                all["CustomApi__Scope"] = scope;
             }
 
-            scenario.App = await TestApp.StartAsync(tenant, all, emulator: emulator);
-            return scenario;
+            return new Scenario(tenant, emulator, api, await TestApp.StartAsync(tenant, all, emulator, api));
         }
-
-        public Dictionary<string, string?> Settings(string scope) => new()
-        {
-            ["CustomApi:BaseUrl"] = Api.BaseAddress.ToString(),
-            ["CustomApi:Scope"] = scope,
-            ["CustomApi:AppId"] = Tenant.ApiAppId.ToString(),
-        };
 
         public async ValueTask DisposeAsync()
         {

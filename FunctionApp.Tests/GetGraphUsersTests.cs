@@ -33,7 +33,8 @@ public sealed class GetGraphUsersTests
     {
         var tenant = new TestTenant();
         tenant.Assign(tenant.SystemObjectId, tenant.GraphServicePrincipalId, MicrosoftGraph.UserReadAll.Id);
-        await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?> { ["Identity:UserAssignedClientId"] = null });
+        var systemAssigned = new Dictionary<string, string?> { ["Identity__UserAssignedClientId"] = null };
+        await using var app = await TestApp.StartAsync(tenant, systemAssigned);
 
         var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
 
@@ -124,7 +125,8 @@ public sealed class GetGraphUsersTests
     public async Task Run_WhenScopeNamesUnknownResource_Returns503WithAadsts500011Hint()
     {
         var unknown = $"api://{Guid.NewGuid()}";
-        await using var app = await TestApp.StartAsync(new TestTenant(), new Dictionary<string, string?> { ["Graph:Scope"] = unknown + "/.default" });
+        var scope = new Dictionary<string, string?> { ["Graph__Scope"] = unknown + "/.default" };
+        await using var app = await TestApp.StartAsync(new TestTenant(), scope);
 
         var answer = await app.InvokeAsync(app.Function<GetGraphUsers>().Run, "");
 

@@ -88,7 +88,8 @@ public sealed class GetTokenClaimsTests
     public async Task Run_WhenScopeIsAnotherApisResource_VerdictReportsWrongAudience()
     {
         var tenant = new TestTenant();
-        await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?> { ["Graph:Scope"] = tenant.ApiAppIdUri + "/.default" });
+        var scope = new Dictionary<string, string?> { ["Graph__Scope"] = tenant.ApiAppIdUri + "/.default" };
+        await using var app = await TestApp.StartAsync(tenant, scope);
 
         var answer = await app.InvokeAsync(app.Function<GetTokenClaims>().Run, "?target=graph");
 
@@ -106,8 +107,8 @@ public sealed class GetTokenClaimsTests
         var tenant = new TestTenant();
         await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?>
         {
-            ["CustomApi:BaseUrl"] = "http://127.0.0.1:1",
-            ["CustomApi:Scope"] = tenant.ApiAppIdUri + "/.default",
+            ["CustomApi__BaseUrl"] = "http://127.0.0.1:1",
+            ["CustomApi__Scope"] = tenant.ApiAppIdUri + "/.default",
         });
 
         var answer = await app.InvokeAsync(app.Function<GetTokenClaims>().Run, "?target=protected-api");

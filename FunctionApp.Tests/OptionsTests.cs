@@ -7,6 +7,7 @@ using FunctionApp.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using TestSupport;
 
 namespace FunctionApp.Tests;
 
@@ -147,7 +148,8 @@ public sealed class OptionsTests
     public async Task HostStart_WithInvalidSetting_FailsBeforeAnyFunctionRuns()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Graph:BaseUrl"] = "ftp://graph" });
+        var settings = new Dictionary<string, string?> { ["Graph__BaseUrl"] = "ftp://graph" };
+        builder.Configuration.AddInMemoryCollection(AppSettings.AsConfiguration(settings));
         builder.AddFunctionAppServices();
         using var host = builder.Build();
 
@@ -168,7 +170,7 @@ public sealed class OptionsTests
 
         Assert.Empty(expected.Except(values.Keys));
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(values.Select(kv => KeyValuePair.Create(kv.Key.Replace("__", ":", StringComparison.Ordinal), kv.Value)))
+            .AddInMemoryCollection(AppSettings.AsConfiguration(values))
             .Build();
         Assert.Empty(Validate(configuration.GetSection(IdentityOptions.SectionName).Get<IdentityOptions>()!));
         Assert.Empty(Validate(configuration.GetSection(GraphOptions.SectionName).Get<GraphOptions>()!));

@@ -20,8 +20,8 @@ public sealed class ProbeTargetsTests
         // listens at its address, so a call made anyway would fail differently.
         await using var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?>
         {
-            ["CustomApi:BaseUrl"] = "http://127.0.0.1:9/",
-            ["CustomApi:Scope"] = unknown + "/.default",
+            ["CustomApi__BaseUrl"] = "http://127.0.0.1:9/",
+            ["CustomApi__Scope"] = unknown + "/.default",
         });
 
         await app.Function<ProbeTargets>().Run(new TimerInfo(), CancellationToken.None);

@@ -3,10 +3,6 @@ using TestSupport;
 
 namespace FunctionApp.Tests;
 
-/// <summary>Tests that create or delete local.settings.json at the repository root, one at a time.</summary>
-[CollectionDefinition(nameof(RepositoryRootFiles))]
-public sealed class RepositoryRootFiles;
-
 /// <summary>
 /// The deployment package as the publish path of README.md and docs/deployment.md makes it (dotnet publish, then Core
 /// Tools with --no-build): host.json from the root and the worker, and never local.settings.json, whose emulator
@@ -30,14 +26,12 @@ public sealed class PublishPackageTests
             }
 
             // IL only, to keep the test short: ReadyToRun changes the assemblies, not which files are published.
-            var info = new ProcessStartInfo("dotnet", ["publish", Path.Combine(root, "FunctionApp"), "-c", "Release", "-o", output.FullName, "--nologo", "-v", "quiet",
-                "-p:PublishReadyToRun=false", "-p:RuntimeIdentifier="]) { RedirectStandardOutput = true, RedirectStandardError = true };
-            using var process = Process.Start(info)!;
-            var log = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var publish = await ProcessRun.RunAsync(new ProcessStartInfo(
+                "dotnet",
+                ["publish", Path.Combine(root, "FunctionApp"), "-c", "Release", "-o", output.FullName,
+                 "--nologo", "-v", "quiet", "-p:PublishReadyToRun=false", "-p:RuntimeIdentifier="]));
 
-            Assert.True(process.ExitCode == 0, await log + await errors);
+            Assert.True(publish.ExitCode == 0, publish.Stdout + publish.Stderr);
             Assert.True(File.Exists(Path.Combine(output.FullName, "host.json")));
             Assert.True(File.Exists(Path.Combine(output.FullName, "FunctionApp.dll")));
             Assert.False(File.Exists(Path.Combine(output.FullName, "local.settings.json")));

@@ -13,8 +13,6 @@ internal enum Launcher
     PowerShell,
 }
 
-internal sealed record ScriptRun(int ExitCode, string Stdout, string Stderr);
-
 /// <summary>
 /// Runs scripts/run-local.sh or scripts/run-local.ps1 as a user runs them. Core Tools cannot be installed here, so a
 /// stand-in 'func' on PATH records what the real one would receive: the script's contract ends where func starts.
@@ -30,7 +28,11 @@ internal static class RunLocalScript
 
     public static string Dotnet { get; } = FindDotnet();
 
-    public static async Task<ScriptRun> RunAsync(Launcher launcher, string path, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static async Task<ProcessRun> RunAsync(
+        Launcher launcher,
+        string path,
+        IReadOnlyDictionary<string, string> environment,
+        params string[] args)
     {
         // The bash launcher restores the tool itself; 'dotnet pwsh' alone needs it restored.
         if (launcher == Launcher.PowerShell)
@@ -41,8 +43,6 @@ internal static class RunLocalScript
         var info = launcher == Launcher.Bash
             ? new ProcessStartInfo("bash") { ArgumentList = { Path.Combine(Root, "scripts", "run-local.sh") } }
             : new ProcessStartInfo(Dotnet) { ArgumentList = { "pwsh", "-NoLogo", "-NoProfile", "-File", PowerShellScript } };
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
         // 'dotnet pwsh' finds the tool manifest from here.
         info.WorkingDirectory = Root;
         foreach (var arg in args)
@@ -56,12 +56,7 @@ internal static class RunLocalScript
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return new ScriptRun(process.ExitCode, await stdout, await stderr);
+        return await ProcessRun.RunAsync(info, TimeSpan.FromMinutes(3));
     }
 
     /// <summary>

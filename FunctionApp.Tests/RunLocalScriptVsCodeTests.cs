@@ -79,14 +79,10 @@ public sealed class RunLocalScriptVsCodeTests
         // Where 'dotnet publish -c Release' (the preDeployTask) puts the app, as MSBuild evaluates it when publishing:
         // the csproj's linux-x64 runtime identifier is part of the path. The folder exists only after a publish.
         var info = new ProcessStartInfo(Dotnet, ["msbuild", Path.Combine(Root, project, "FunctionApp.csproj"), "-nologo",
-            "-getProperty:PublishDir", "-p:Configuration=Release", "-p:_IsPublishing=true"])
-        { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await stdout + await stderr);
-        var publishDir = (await stdout).Trim().Replace('\\', '/').TrimEnd('/');
+            "-getProperty:PublishDir", "-p:Configuration=Release", "-p:_IsPublishing=true"]);
+        var msbuild = await ProcessRun.RunAsync(info);
+        Assert.True(msbuild.ExitCode == 0, msbuild.Stdout + msbuild.Stderr);
+        var publishDir = msbuild.Stdout.Trim().Replace('\\', '/').TrimEnd('/');
 
         Assert.Equal($"{project}/{publishDir}", deploy);
     }

@@ -34,15 +34,15 @@ public sealed class BicepFixture : IAsyncLifetime
         {
             var package = Path.Combine(_work, "microsoftgraph-v1.tgz");
             var published = await RunAsync("publish-extension", types, "--target", package);
-            Assert.True(published.ExitCode == 0, published.Output);
+            Assert.True(published.ExitCode == 0, published.Stdout);
             var config = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_work, "bicepconfig.json")))!;
             config["extensions"]!["microsoftGraphV1"] = package;
             await File.WriteAllTextAsync(Path.Combine(_work, "bicepconfig.json"), config.ToJsonString());
         }
 
         var build = await RunAsync("build", Path.Combine(_work, "main.bicep"), "--stdout");
-        Assert.True(build.ExitCode == 0, build.Error);
-        Template = JsonNode.Parse(build.Output)!.AsObject();
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        Template = JsonNode.Parse(build.Stdout)!.AsObject();
     }
 
     public Task DisposeAsync()
@@ -51,19 +51,12 @@ public sealed class BicepFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) =>
-        RunAsync(new Dictionary<string, string?>(), args);
+    public Task<ProcessRun> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
 
     /// <summary>Runs the CLI with <paramref name="environment"/> on top of this process's (null removes a variable).</summary>
-    public async Task<(int ExitCode, string Output, string Error)> RunAsync(
-        IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public Task<ProcessRun> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
-        var info = new ProcessStartInfo(Bicep) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = new ProcessStartInfo(Bicep, args);
         foreach (var (name, value) in environment)
         {
             if (value is null)
@@ -78,11 +71,7 @@ public sealed class BicepFixture : IAsyncLifetime
 
         // The CLI would otherwise check for updates and send telemetry.
         info.Environment["BICEP_TELEMETRY_ENABLED"] = "false";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
+        return ProcessRun.RunAsync(info);
     }
 
     private static string FindBicep()

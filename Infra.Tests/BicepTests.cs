@@ -21,7 +21,7 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         var lint = await bicep.RunAsync("lint", Path.Combine(bicep.Infra, file));
 
         Assert.Equal(0, lint.ExitCode);
-        Assert.Equal("", (lint.Output + lint.Error).Trim());
+        Assert.Equal("", (lint.Stdout + lint.Stderr).Trim());
     }
 
     [Theory]
@@ -31,44 +31,32 @@ public sealed class BicepTests(BicepFixture bicep) : IClassFixture<BicepFixture>
         var build = await bicep.RunAsync("build", Path.Combine(bicep.Infra, file), "--stdout");
 
         Assert.Equal(0, build.ExitCode);
-        Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
-        Assert.DoesNotContain("Error", build.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Warning", build.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Error", build.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Parameters_CompileAgainstMainAndDeployGraphByDefault()
+    // Unset, they take their defaults; set, as `azd env set DEPLOY_GRAPH false` sets them in azd's environment, their
+    // values reach readEnvironmentVariable.
+    [Theory]
+    [InlineData(null, null, true, "")]
+    [InlineData("false", "11111111-2222-3333-4444-555555555555", false, "11111111-2222-3333-4444-555555555555")]
+    public async Task Parameters_CompileWithDeployGraphAndTheApiAppIdFromTheEnvironmentOrTheirDefaults(
+        string? deployGraph, string? apiAppId, bool expectedDeployGraph, string expectedApiAppId)
     {
         var build = await BuildParametersAsync(new Dictionary<string, string?>
         {
-            ["DEPLOY_GRAPH"] = null,
-            ["CUSTOM_API_APP_ID"] = null,
+            ["DEPLOY_GRAPH"] = deployGraph,
+            ["CUSTOM_API_APP_ID"] = apiAppId,
         });
 
-        Assert.True(build.ExitCode == 0, build.Error);
-        Assert.DoesNotContain("Warning", build.Error, StringComparison.Ordinal);
-        var parameters = ParametersOf(build.Output);
-        Assert.True((bool)parameters["deployGraph"]!["value"]!);
-        Assert.Equal("", (string?)parameters["customApiAppId"]!["value"]);
+        Assert.True(build.ExitCode == 0, build.Stderr);
+        Assert.DoesNotContain("Warning", build.Stderr, StringComparison.Ordinal);
+        var parameters = ParametersOf(build.Stdout);
+        Assert.Equal(expectedDeployGraph, (bool)parameters["deployGraph"]!["value"]!);
+        Assert.Equal(expectedApiAppId, (string?)parameters["customApiAppId"]!["value"]);
     }
 
-    [Fact]
-    public async Task Parameters_TakeDeployGraphAndTheApiAppIdFromTheEnvironment()
-    {
-        // What azd does with `azd env set DEPLOY_GRAPH false`: its environment's values reach readEnvironmentVariable.
-        var build = await BuildParametersAsync(new Dictionary<string, string?>
-        {
-            ["DEPLOY_GRAPH"] = "false",
-            ["CUSTOM_API_APP_ID"] = "11111111-2222-3333-4444-555555555555",
-        });
-
-        Assert.True(build.ExitCode == 0, build.Error);
-        var parameters = ParametersOf(build.Output);
-        Assert.False((bool)parameters["deployGraph"]!["value"]!);
-        Assert.Equal("11111111-2222-3333-4444-555555555555", (string?)parameters["customApiAppId"]!["value"]);
-    }
-
-    private Task<(int ExitCode, string Output, string Error)> BuildParametersAsync(
-        IReadOnlyDictionary<string, string?> environment) =>
+    private Task<ProcessRun> BuildParametersAsync(IReadOnlyDictionary<string, string?> environment) =>
         bicep.RunAsync(environment, "build-params", Path.Combine(bicep.Infra, "main.bicepparam"), "--stdout");
 
     private static JsonNode ParametersOf(string buildOutput)

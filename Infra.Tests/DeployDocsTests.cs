@@ -42,14 +42,11 @@ public sealed partial class DeployDocsTests
     public async Task Block_ParsesAsBash(string source, int number, string block)
     {
         var script = Placeholder().Replace(block, "placeholder");
-        var info = new ProcessStartInfo("bash", ["-n"]) { RedirectStandardInput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        await process.StandardInput.WriteAsync(script);
-        process.StandardInput.Close();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var parse = await ProcessRun.RunAsync(new ProcessStartInfo("bash", ["-n"]), stdin: script);
 
-        Assert.True(process.ExitCode == 0, $"{source}, block {number}:{Environment.NewLine}{script}{Environment.NewLine}{errors}");
+        Assert.True(
+            parse.ExitCode == 0,
+            $"{source}, block {number}:{Environment.NewLine}{script}{Environment.NewLine}{parse.Stderr}");
     }
 
     private static IEnumerable<(string Source, List<string> Blocks)> BlocksBySource() =>

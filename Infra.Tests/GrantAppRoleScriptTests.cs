@@ -26,30 +26,22 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
-    [Fact]
-    public async Task Assign_WhenIdentityDoesNotExist_Exits10()
+    [Theory]
+    [InlineData("func-nobody", true, "Api.Read", 10, "Managed identity 'func-nobody' not found")]
+    // "Test client" is an application's service principal in the test tenant, not a managed identity.
+    [InlineData("Test client", true, "Api.Read", 10, "Managed identity 'Test client' not found")]
+    [InlineData(AppIdentity, false, "Api.Read", 20, "The API's service principal was not found")]
+    [InlineData(AppIdentity, true, "Api.Admin", 30, "(available: Api.Read, Api.Write)")]
+    public async Task Assign_WhenTheIdentityApiOrRoleDoesNotExist_ExitsWithItsCodeSayingWhichAndAssignsNothing(
+        string identity, bool apiExists, string role, int exitCode, string message)
     {
-        var run = await RunAsync("-IdentityName", "func-nobody", "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
+        var apiAppId = apiExists ? _tenant.ApiAppId : Guid.NewGuid();
 
-        Assert.Equal(10, run.ExitCode);
-        Assert.Contains("func-nobody", run.Error, StringComparison.Ordinal);
-    }
+        var run = await RunAsync("-IdentityName", identity, "-ApiAppId", apiAppId.ToString(), "-RoleName", role);
 
-    [Fact]
-    public async Task Assign_WhenApiServicePrincipalDoesNotExist_Exits20()
-    {
-        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", Guid.NewGuid().ToString(), "-RoleName", "Api.Read");
-
-        Assert.Equal(20, run.ExitCode);
-    }
-
-    [Fact]
-    public async Task Assign_WhenRoleForApplicationsDoesNotExist_Exits30ListingTheRolesThereAre()
-    {
-        var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Admin");
-
-        Assert.Equal(30, run.ExitCode);
-        Assert.Contains("Api.Read, Api.Write", run.Error, StringComparison.Ordinal);
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.Contains(message, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(_emulator.State.Tenant.Assignments, a => a.ResourceId == _tenant.ApiServicePrincipalId);
     }
 
     [Fact]
@@ -59,10 +51,10 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
         var second = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
         var assignments = await AssignmentsOfAppIdentityAsync();
 
-        Assert.True(first.ExitCode == 0, first.Error);
-        Assert.Contains("Granted Api.Write", first.Output, StringComparison.Ordinal);
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("Granted Api.Write", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
-        Assert.Contains("already holds Api.Write", second.Output, StringComparison.Ordinal);
+        Assert.Contains("already holds Api.Write", second.Stdout, StringComparison.Ordinal);
         Assert.Equal([_tenant.ApiWriteRoleId.ToString()], assignments);
         // The grant is real: the identity's next token for the API carries the role.
         var token = await EmulatorHttp.TokenAsync(_emulator, _tenant.ApiAppIdUri);
@@ -78,10 +70,10 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
         var first = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
         var second = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Write");
 
-        Assert.True(first.ExitCode == 0, first.Error);
+        Assert.True(first.ExitCode == 0, first.Stderr);
         Assert.Empty(await AssignmentsOfAppIdentityAsync());
-        Assert.True(second.ExitCode == 0, second.Error);
-        Assert.Contains("already holds Api.Write", second.Output, StringComparison.Ordinal);
+        Assert.True(second.ExitCode == 0, second.Stderr);
+        Assert.Contains("already holds Api.Write", second.Stdout, StringComparison.Ordinal);
         Assert.Single(_emulator.State.Tenant.Assignments, a => a.PrincipalId == _tenant.SystemObjectId);
     }
 
@@ -90,7 +82,7 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
     {
         var run = await RunAsync("-IdentityName", AppIdentity, "-ApiName", "Microsoft Graph", "-RoleName", "User.Read.All");
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal(["df021288-bdef-4463-88db-98f22de89214"], await AssignmentsOfAppIdentityAsync());
     }
 
@@ -100,7 +92,7 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
         var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read", "-WhatIf");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("What if", run.Output, StringComparison.Ordinal);
+        Assert.Contains("What if", run.Stdout, StringComparison.Ordinal);
         Assert.Empty(await AssignmentsOfAppIdentityAsync());
     }
 
@@ -112,8 +104,8 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
         var run = await RunAsync("-IdentityName", AppIdentity, "-List");
 
         Assert.Equal(0, run.ExitCode);
-        Assert.Contains("Test API", run.Output, StringComparison.Ordinal);
-        Assert.Contains("Api.Read", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Test API", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Api.Read", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,7 +116,7 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
         var run = await RunWithTokenAsync(weakToken, "-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("403", run.Error, StringComparison.Ordinal);
+        Assert.Contains("403", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,9 +128,9 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
 
         var run = await RunAsync("-IdentityName", AppIdentity, "-List");
 
-        Assert.True(run.ExitCode == 0, run.Error);
-        Assert.Contains("Api.Read", run.Output, StringComparison.Ordinal);
-        Assert.Contains("Api.Write", run.Output, StringComparison.Ordinal);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains("Api.Read", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Api.Write", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,18 +140,8 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
 
         var run = await RunAsync("-IdentityName", AppIdentity, "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
 
-        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.True(run.ExitCode == 0, run.Stderr);
         Assert.Equal([_tenant.ApiReadRoleId.ToString()], await AssignmentsOfAppIdentityAsync());
-    }
-
-    [Fact]
-    public async Task Assign_ToANameThatOnlyAnAppRegistrationHas_FindsNoManagedIdentityAndExits10()
-    {
-        // "Test client" is an application's service principal in the test tenant, not a managed identity.
-        var run = await RunAsync("-IdentityName", "Test client", "-ApiAppId", _tenant.ApiAppId.ToString(), "-RoleName", "Api.Read");
-
-        Assert.Equal(10, run.ExitCode);
-        Assert.DoesNotContain(_emulator.State.Tenant.Assignments, a => a.ResourceId == _tenant.ApiServicePrincipalId);
     }
 
     private async Task RestartEmulatorAsync(Func<EmulatorOptions, EmulatorOptions> configure)
@@ -169,25 +151,23 @@ public sealed class GrantAppRoleScriptTests : IAsyncLifetime
         _adminToken = await EmulatorHttp.TokenAsync(_emulator, "https://graph.microsoft.com", query: $"&client_id={_tenant.AdminClientId}");
     }
 
-    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithTokenAsync(_adminToken, args);
+    private Task<ProcessRun> RunAsync(params string[] args) => RunWithTokenAsync(_adminToken, args);
 
-    private async Task<(int ExitCode, string Output, string Error)> RunWithTokenAsync(string token, params string[] args)
+    private async Task<ProcessRun> RunWithTokenAsync(string token, params string[] args)
     {
         await PowerShell.EnsureRestoredAsync();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
         var script = Path.Combine(Repository.Root, "infra", "scripts", "Grant-AppRole.ps1");
-        foreach (var arg in new[] { "tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-File", script, "-GraphBaseUrl", _emulator.GraphBaseUrl.ToString() }.Concat(args))
+        var info = new ProcessStartInfo(
+            "dotnet",
+            ["tool", "run", "pwsh", "--", "-NoProfile", "-NonInteractive", "-File", script,
+             "-GraphBaseUrl", _emulator.GraphBaseUrl.ToString(), .. args])
         {
-            info.ArgumentList.Add(arg);
-        }
+            WorkingDirectory = Repository.Root,
+        };
 
         // The token travels in the environment, not on a command line other processes can read.
         info.Environment["GRAPH_ACCESS_TOKEN"] = token;
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
+        return await ProcessRun.RunAsync(info);
     }
 
     private async Task<List<string>> AssignmentsOfAppIdentityAsync()

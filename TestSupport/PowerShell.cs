@@ -10,13 +10,11 @@ public static class PowerShell
 {
     private static readonly Lazy<Task> Restore = new(async () =>
     {
-        using var process = Process.Start(new ProcessStartInfo("dotnet", "tool restore") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
+        var restore = new ProcessStartInfo("dotnet", "tool restore") { WorkingDirectory = Repository.Root };
+        var run = await ProcessRun.RunAsync(restore);
+        if (run.ExitCode != 0)
         {
-            throw new InvalidOperationException("dotnet tool restore failed: " + await error);
+            throw new InvalidOperationException("dotnet tool restore failed: " + run.Stderr);
         }
     });
 

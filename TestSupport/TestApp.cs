@@ -1,4 +1,3 @@
-using System.Text.Json;
 using FunctionApp.Hosting;
 using FunctionApp.Http;
 using IdentityEmulator;
@@ -38,7 +37,9 @@ public sealed class TestApp : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>
-    /// Starts the app on <paramref name="emulator"/>, or on a new emulator for <paramref name="tenant"/>. By default the
+    /// Starts the app on <paramref name="emulator"/>, or on a new emulator for <paramref name="tenant"/>, with
+    /// <see cref="AppSettings"/> (the sample API's when <paramref name="api"/> is given) and then
+    /// <paramref name="settings"/>, named as in local.settings.json (Section__Key; null unsets one). By default the
     /// app uses the tenant's user-assigned identity: its fresh client id keeps MSAL's process-wide cache from serving
     /// this app a token another emulator signed. <paramref name="countLogsOnly"/> logs at host.json's levels and keeps
     /// no lines, for long runs.
@@ -47,21 +48,28 @@ public sealed class TestApp : IAsyncDisposable
         TestTenant tenant,
         IDictionary<string, string?>? settings = null,
         EmulatorApp? emulator = null,
+        SampleApi? api = null,
         bool countLogsOnly = false)
     {
         var ownsEmulator = emulator is null;
         emulator ??= await tenant.StartAsync();
+        var appSettings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in AppSettings.For(tenant, emulator, api))
+        {
+            appSettings[name] = value;
+        }
+
+        foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
+        {
+            appSettings[name] = value;
+        }
+
+        // Before the process-wide environment is set: a misnamed setting throws here.
+        var configuration = AppSettings.AsConfiguration(appSettings);
         var environment = ManagedIdentityEnvironment.AppService(emulator);
         var logs = new CapturedLogs(keepLines: !countLogsOnly, emulator.IdentityHeader);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Identity:Credential"] = "ManagedIdentity",
-            ["Identity:UserAssignedClientId"] = tenant.UserAssignedClientId.ToString(),
-            ["Graph:BaseUrl"] = emulator.GraphBaseUrl.ToString(),
-            ["ProbeSchedule"] = "0 */5 * * * *",
-        });
-        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.Logging.ClearProviders().AddProvider(logs);
         if (countLogsOnly)
         {
@@ -149,20 +157,4 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
-}
-
-/// <summary>What an HTTP function answered; <paramref name="RetryAfter"/> is its Retry-After header, if any.</summary>
-public sealed record HttpAnswer(int Status, string? ContentType, string Body, string? RetryAfter = null)
-{
-    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
-
-    public string? Detail => IsProblem ? Json.GetProperty("detail").GetString() : null;
-
-    /// <summary>Whether the body holds anything shaped like a JWT.</summary>
-    public bool HasToken => FunctionApp.Problems.ProblemMapper.TokenPattern().IsMatch(Body);
-
-    /// <summary>The status, and for a ProblemDetails answer its title: a failure says which one it was.</summary>
-    public string Outcome => IsProblem ? $"{Status} {Json.GetProperty("title").GetString()}" : Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private bool IsProblem => ContentType == "application/problem+json";
 }

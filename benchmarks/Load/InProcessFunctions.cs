@@ -36,12 +36,7 @@ internal sealed class InProcessFunctions : IAsyncDisposable
         tenant.Assign(tenant.UserAssignedObjectId, tenant.ApiServicePrincipalId, tenant.ApiReadRoleId);
         var emulator = await tenant.StartAsync(options => options with { TokenLifetime = tokenLifetime });
         var api = await SampleApi.StartAsync(emulator, tenant);
-        var app = await TestApp.StartAsync(tenant, new Dictionary<string, string?>
-        {
-            ["CustomApi:BaseUrl"] = api.BaseAddress.ToString(),
-            ["CustomApi:Scope"] = tenant.ApiAppIdUri + "/.default",
-            ["CustomApi:AppId"] = tenant.ApiAppId.ToString(),
-        }, emulator, countLogsOnly: true);
+        var app = await TestApp.StartAsync(tenant, emulator: emulator, api: api, countLogsOnly: true);
         return new InProcessFunctions(api, app);
     }
 

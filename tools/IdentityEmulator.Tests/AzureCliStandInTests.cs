@@ -21,8 +21,8 @@ public sealed class AzureCliStandInTests
 
         var run = await RunAsync(emulator, "user002@contoso.example", "--resource", "https://graph.microsoft.com", "--tenant", tenant.TenantId.ToString());
 
-        Assert.True(run.ExitCode == 0, run.Error);
-        using var json = JsonDocument.Parse(run.Output);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
         var root = json.RootElement;
         var jwt = Jwt.Read(root.GetProperty("accessToken").GetString()!);
         Assert.Contains("User.Read.All", jwt.GetClaim("scp").Value, StringComparison.Ordinal);
@@ -47,10 +47,10 @@ public sealed class AzureCliStandInTests
         var granted = await RunAsync(allowingEmulator, "user001@contoso.example", "--resource", allowing.ApiAppIdUri);
 
         Assert.Equal(1, refused.ExitCode);
-        Assert.StartsWith("ERROR: AADSTS65001:", refused.Error, StringComparison.Ordinal);
-        Assert.Contains($"az login --scope {refusing.ApiAppIdUri}/.default", refused.Error, StringComparison.Ordinal);
-        Assert.True(granted.ExitCode == 0, granted.Error);
-        using var json = JsonDocument.Parse(granted.Output);
+        Assert.StartsWith("ERROR: AADSTS65001:", refused.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"az login --scope {refusing.ApiAppIdUri}/.default", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(granted.ExitCode == 0, granted.Stderr);
+        using var json = JsonDocument.Parse(granted.Stdout);
         var jwt = Jwt.Read(json.RootElement.GetProperty("accessToken").GetString()!);
         Assert.Equal(("user_impersonation", allowing.ApiAppId.ToString()), (jwt.GetClaim("scp").Value, jwt.GetClaim("aud").Value));
     }
@@ -65,18 +65,14 @@ public sealed class AzureCliStandInTests
 
         var run = await RunAsync(emulator, user, "--resource", "https://graph.microsoft.com");
 
-        Assert.Equal((1, ""), (run.ExitCode, run.Output));
-        Assert.StartsWith(error, run.Error, StringComparison.Ordinal);
+        Assert.Equal((1, ""), (run.ExitCode, run.Stdout));
+        Assert.StartsWith(error, run.Stderr, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(EmulatorApp emulator, string? user, params string[] args)
+    private static Task<ProcessRun> RunAsync(EmulatorApp emulator, string? user, params string[] args)
     {
-        var info = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { StandIn, "account", "get-access-token", "--output", "json" }.Concat(args))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        string[] command = [StandIn, "account", "get-access-token", "--output", "json", .. args];
+        var info = new ProcessStartInfo("/bin/sh", command);
         info.Environment["IDENTITY_EMULATOR_URL"] = emulator.BaseAddress.ToString();
         info.Environment.Remove("AZ_EMULATOR_USER");
         if (user is not null)
@@ -84,10 +80,6 @@ public sealed class AzureCliStandInTests
             info.Environment["AZ_EMULATOR_USER"] = user;
         }
 
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
+        return ProcessRun.RunAsync(info);
     }
 }

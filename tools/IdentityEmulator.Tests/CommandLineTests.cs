@@ -60,15 +60,12 @@ public sealed class CommandLineTests
     [Fact]
     public async Task HashSecret_PrintsTheTenantFilesHashOfTheSecretOnStandardInput()
     {
-        using var process = Start("--hash-secret");
-        await process.StandardInput.WriteLineAsync("local-dev-secret");
-        process.StandardInput.Close();
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var run = await RunAsync(["--hash-secret"], stdin: "local-dev-secret" + Environment.NewLine);
 
-        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(0, run.ExitCode);
         // SHA-256 of the UTF-8 bytes, base64, after "sha256:".
-        Assert.Equal("sha256:" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("local-dev-secret"u8)), output.Trim());
+        var hash = System.Security.Cryptography.SHA256.HashData("local-dev-secret"u8);
+        Assert.Equal("sha256:" + Convert.ToBase64String(hash), run.Stdout.Trim());
     }
 
     [Theory]
@@ -79,13 +76,11 @@ public sealed class CommandLineTests
     [InlineData(3, "cannot read the tenant file", "--tenant", "/nonexistent/tenant.json")]
     public async Task Run_WithBadArguments_ExitsWithCodeAndMessageWithoutStackTrace(int exitCode, string message, params string[] args)
     {
-        using var process = Start(args);
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var run = await RunAsync(args);
 
-        Assert.Equal(exitCode, process.ExitCode);
-        Assert.Contains(message, stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.Contains(message, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,12 +90,10 @@ public sealed class CommandLineTests
         await File.WriteAllTextAsync(file, """{ "tenantId": "11111111-1111-1111-1111-111111111111", "users": [ { "id": "nope", "displayName": "U", "userPrincipalName": "u@x" } ] }""");
         try
         {
-            using var process = Start("--tenant", file, "--port", "0");
-            var stderr = await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
+            var run = await RunAsync(["--tenant", file, "--port", "0"]);
 
-            Assert.Equal(3, process.ExitCode);
-            Assert.Contains("users[0].id 'nope' is not a GUID", stderr, StringComparison.Ordinal);
+            Assert.Equal(3, run.ExitCode);
+            Assert.Contains("users[0].id 'nope' is not a GUID", run.Stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -127,11 +120,11 @@ public sealed class CommandLineTests
 
         try
         {
-            using var process = Start("--key-file", file, "--port", "0");
-            var stderr = await StandardErrorUntilExitAsync(process);
+            var run = await RunAsync(["--key-file", file, "--port", "0"]);
 
-            Assert.Equal(3, process.ExitCode);
-            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.Equal(3, run.ExitCode);
+            var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var line = Assert.Single(lines);
             Assert.Contains($"{file}: {expected}", line, StringComparison.Ordinal);
         }
         finally
@@ -142,34 +135,18 @@ public sealed class CommandLineTests
 
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        info.ArgumentList.Add(typeof(EmulatorApp).Assembly.Location);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = EmulatorCommand(args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
         return Process.Start(info)!;
     }
 
     // Bounded, so a regression that lets the emulator start fails the test instead of hanging the run.
-    private static async Task<string> StandardErrorUntilExitAsync(Process process)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            var stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
-            await process.WaitForExitAsync(timeout.Token);
-            return stderr;
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-    }
+    private static Task<ProcessRun> RunAsync(string[] args, string? stdin = null) =>
+        ProcessRun.RunAsync(EmulatorCommand(args), TimeSpan.FromSeconds(30), stdin);
+
+    private static ProcessStartInfo EmulatorCommand(string[] args) =>
+        new("dotnet", [typeof(EmulatorApp).Assembly.Location, .. args]);
 
     private static async Task<string> ReadUntilAsync(Process process, string marker)
     {
