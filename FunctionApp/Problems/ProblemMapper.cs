@@ -40,7 +40,7 @@ public sealed partial class ProblemMapper(ILogger<ProblemMapper> logger)
         return Results.Problem(ToProblemDetails(failure)).ExecuteAsync(http);
     }
 
-    /// <summary>The failure as the logs keep it: its target, title and detail (the AADSTS code, the status, ...).</summary>
+    /// <summary>The failure as the logs keep it: its target, title and detail (an AADSTS code, a status...).</summary>
     public void Log(DependencyException failure) => CallFailed(logger, failure.Target, failure.Title, failure.Message);
 
     /// <summary>
