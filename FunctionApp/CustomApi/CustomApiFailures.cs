@@ -94,7 +94,7 @@ internal static class CustomApiFailures
     // 429 and 503 are retried, honouring Retry-After; still there afterwards, the API's own Retry-After is passed on.
     private static DependencyException StillBusy(TokenTarget target, FailureKind kind, HttpResponseMessage response)
     {
-        var given = RetryDelay.Parse(response.Headers.RetryAfter?.ToString(), DateTimeOffset.UtcNow);
+        var given = RetryDelay.FromHeader(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
         var delay = RetryDelay.Choose(given, RetryDelay.Default);
         var detail = $"The custom API answered {(int)response.StatusCode} {response.ReasonPhrase} after the retries " +
             $"allowed for this call; {RetryDelay.Advice(delay)}";

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Net.Http.Headers;
 
 namespace FunctionApp.Problems;
 
@@ -29,18 +29,23 @@ public static class RetryDelay
     /// <summary>A Retry-After value: delta-seconds or an HTTP date (RFC 9110, section 10.2.3); else null.</summary>
     public static TimeSpan? Parse(string? value, DateTimeOffset now)
     {
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        if (!RetryConditionHeaderValue.TryParse(value, out var header))
         {
-            return TimeSpan.FromSeconds(seconds);
+            return null;
         }
 
-        var style = DateTimeStyles.AssumeUniversal;
-        if (DateTimeOffset.TryParseExact(value, "r", CultureInfo.InvariantCulture, style, out var at))
+        return FromHeader(header, now);
+    }
+
+    /// <summary>A parsed Retry-After header as a wait from <paramref name="now"/>; null when there is none.</summary>
+    public static TimeSpan? FromHeader(RetryConditionHeaderValue? header, DateTimeOffset now)
+    {
+        if (header?.Delta is { } delta)
         {
-            return at - now;
+            return delta;
         }
 
-        return null;
+        return header?.Date - now;
     }
 
     /// <summary>The end of a detail that says when to try again.</summary>
